@@ -1,0 +1,183 @@
+"""The teacher's endpoints: an admin token, then one application call each."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import falcon
+import segno
+from pydantic import BaseModel
+
+from api import schemas
+from api.context import Context
+from api.edge import check_admin, in_future, localize, not_in_future, parse_body, single_param
+from api.errors import ApiError
+from ledger.errors import NotFoundError
+from ledger.instants import iso
+from projections.idempotency import IdempotencyClaim, request_hash
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+Run = Callable[[Context, Any, datetime, IdempotencyClaim | None], dict]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One admin POST: its body model, success status, and the application call."""
+
+    name: str
+    model: type[BaseModel]
+    status: int
+    run: Run
+    render: Callable[[Context, dict], dict] = lambda ctx, body: body
+
+
+class CommandResource:
+    def __init__(self, ctx: Context, command: Command):
+        self.ctx = ctx
+        self.command = command
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        check_admin(req, self.ctx.settings.admin_token)
+        payload = parse_body(req, self.command.model)
+        claim = self._claim(req, payload)
+        self._check_ids(payload)
+        body = self.command.run(self.ctx, payload, self.ctx.clock(), claim)
+        resp.status = self.command.status
+        resp.media = self.command.render(self.ctx, body)
+
+    def _claim(self, req: falcon.Request, payload: BaseModel) -> IdempotencyClaim | None:
+        key = req.get_header("Idempotency-Key")
+        if key is None:
+            return None
+        if not IDEMPOTENCY_KEY.match(key):
+            raise ApiError("VALIDATION_ERROR", "Idempotency-Key must be 1-200 visible ASCII characters")
+        return IdempotencyClaim(
+            endpoint=self.command.name,
+            key=key,
+            request_hash=request_hash(payload.model_dump(mode="json")),
+            status=self.command.status,
+            created_at=iso(self.ctx.clock()),
+            queries=self.ctx.queries,
+        )
+
+    def _check_ids(self, payload: BaseModel) -> None:
+        # Unknown ids answer 404 before any 409 (including a reused Idempotency-Key).
+        student_id = getattr(payload, "student_id", None)
+        if student_id is not None and not self.ctx.queries.student_exists(student_id):
+            raise NotFoundError(f"no student with id {student_id}")
+        lesson_id = getattr(payload, "lesson_id", None)
+        if lesson_id is not None and self.ctx.queries.lesson(lesson_id) is None:
+            raise NotFoundError(f"no lesson with id {lesson_id}")
+
+
+def _card(ctx: Context, body: dict) -> dict:
+    return {**body, "link": ctx.link(body["token"])}
+
+
+def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: Any) -> dict:
+    purchased_at = None
+    if p.purchased_at is not None:
+        purchased_at = localize(p.purchased_at, ctx.settings.tz)
+        not_in_future("purchased_at", purchased_at, now)
+    return ctx.ledger.add_purchase(
+        p.student_id, p.credits, p.validity_months, purchased_at, p.note, now, claim
+    )
+
+
+def _set_next_lesson(ctx: Context, p: schemas.SetNextLesson, now: datetime, claim: Any) -> dict:
+    starts_at = localize(p.starts_at, ctx.settings.tz)
+    in_future("starts_at", starts_at, now)
+    return ctx.ledger.set_next_lesson(starts_at, now, claim)
+
+
+COMMANDS = [
+    Command("addStudent", schemas.AddStudent, 201,
+            lambda ctx, p, now, claim: ctx.ledger.add_student(p.name, now, claim), _card),
+    Command("addPurchase", schemas.AddPurchase, 201, _add_purchase),
+    Command("setNextLesson", schemas.SetNextLesson, 201, _set_next_lesson),
+    Command("cancelLesson", schemas.CancelLesson, 200,
+            lambda ctx, p, now, claim: ctx.ledger.cancel_lesson(p.lesson_id, now, claim)),
+    Command("cancelRegistration", schemas.CancelRegistration, 200,
+            lambda ctx, p, now, claim: ctx.ledger.cancel_registration(
+                p.student_id, p.lesson_id, now, claim)),
+    Command("clearRegistrations", schemas.ClearRegistrations, 200,
+            lambda ctx, p, now, claim: ctx.ledger.clear_registrations(p.lesson_id, now, claim)),
+    Command("extendValidity", schemas.ExtendValidity, 200,
+            lambda ctx, p, now, claim: ctx.ledger.extend_validity(p.days, now, claim)),
+    Command("adjust", schemas.Adjust, 200,
+            lambda ctx, p, now, claim: ctx.ledger.adjust(
+                p.student_id, p.delta, p.reason, p.validity_months, now, claim)),
+    Command("rotateToken", schemas.RotateToken, 200,
+            lambda ctx, p, now, claim: ctx.ledger.rotate_token(p.student_id, now), _card),
+]
+
+
+def _student_id_param(req: falcon.Request, ctx: Context) -> int:
+    raw = single_param(req, "student_id")
+    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= schemas.ID_MAX:
+        raise ApiError("VALIDATION_ERROR", "student_id: a positive whole number is required")
+    student_id = int(raw)
+    if not ctx.queries.student_exists(student_id):
+        raise NotFoundError(f"no student with id {student_id}")
+    return student_id
+
+
+class ListResource:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        check_admin(req, self.ctx.settings.admin_token)
+        now = self.ctx.clock()
+        self.ctx.settle_due(now)
+        body = self.ctx.queries.overview(iso(now))
+        for student in body["students"]:
+            student["link"] = self.ctx.link(student["token"])
+        resp.media = body
+
+
+class LedgerResource:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        check_admin(req, self.ctx.settings.admin_token)
+        student_id = _student_id_param(req, self.ctx)
+        self.ctx.settle_due(self.ctx.clock(), student_id)
+        everything = "all" in req.params
+        resp.media = {
+            "student_id": student_id,
+            "ledger": self.ctx.queries.ledger(student_id, everything),
+        }
+
+
+class QrResource:
+    """The student's link as a QR code (SVG), to show in class."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        check_admin(req, self.ctx.settings.admin_token)
+        student_id = _student_id_param(req, self.ctx)
+        card = self.ctx.queries.student_card(student_id)
+        out = io.BytesIO()
+        segno.make(self.ctx.link(card["token"]), error="m").save(
+            out, kind="svg", scale=8, border=2, xmldecl=False, title="Student link"
+        )
+        resp.content_type = "image/svg+xml"
+        resp.data = out.getvalue()
+
+
+def add_routes(app: falcon.App, ctx: Context) -> None:
+    for command in COMMANDS:
+        app.add_route(f"/admin/{command.name}", CommandResource(ctx, command))
+    app.add_route("/admin/list", ListResource(ctx))
+    app.add_route("/admin/ledger", LedgerResource(ctx))
+    app.add_route("/admin/qr", QrResource(ctx))

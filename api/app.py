@@ -1,0 +1,65 @@
+"""``create_app`` wires routes, middleware and error handlers; nothing runs at import."""
+
+from __future__ import annotations
+
+import falcon
+
+from api import errors
+from api.admin_routes import add_routes as add_admin_routes
+from api.context import Context
+from api.openapi import OpenApiResource
+from api.static_files import StaticFiles
+from api.student_routes import (
+    CalendarResource,
+    CancelResource,
+    RegisterResource,
+    StatusResource,
+)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Every answer: no Referer leaves a token page, a strict CSP, no sniffing."""
+
+    def __init__(self, cors_origins: tuple[str, ...]):
+        self.connect_src = " ".join(cors_origins)
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        resp.set_header("Referrer-Policy", "no-referrer")
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.set_header("X-Frame-Options", "DENY")
+        resp.set_header("Content-Security-Policy", CSP)
+        resp.set_header("Vary", "Origin")
+        if resp.get_header("Cache-Control") is None:
+            # API answers carry tokens and balances: never store them.
+            resp.set_header("Cache-Control", "no-store")
+
+
+class HealthResource:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"ok": True}
+
+
+def create_app(ctx: Context) -> falcon.App:
+    middleware: list = [SecurityHeaders(ctx.settings.cors_origins)]
+    if ctx.settings.cors_origins:
+        middleware.append(falcon.CORSMiddleware(allow_origins=list(ctx.settings.cors_origins)))
+    app = falcon.App(middleware=middleware)
+    app.req_options.keep_blank_qs_values = True  # "?ledger" and "&all" carry no value
+    app.req_options.strip_url_path_trailing_slash = False
+    errors.install(app)
+
+    app.add_route("/health", HealthResource())
+    app.add_route("/openapi.json", OpenApiResource())
+    app.add_route("/status", StatusResource(ctx))
+    app.add_route("/register", RegisterResource(ctx))
+    app.add_route("/cancel", CancelResource(ctx))
+    app.add_route("/calendar.ics", CalendarResource(ctx))
+    add_admin_routes(app, ctx)
+    app.add_sink(StaticFiles(), prefix="/")
+    return app

@@ -1,0 +1,33 @@
+"""The student's lessons as an iCalendar feed (RFC 5545, via the icalendar library)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from ledger.instants import from_iso
+
+LESSON_LENGTH = timedelta(minutes=90)
+
+
+def calendar_for(lessons: list[dict], now: datetime, public_url: str) -> bytes:
+    """One VEVENT per lesson, with a UID that stays the same for that lesson forever."""
+    host = urlsplit(public_url).hostname or "tangopass.local"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Tango Pass//tangopass//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Tango lessons")
+    for lesson in lessons:
+        starts_at = from_iso(lesson["starts_at"])
+        event = Event()
+        event.add("uid", f"lesson-{lesson['id']}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", starts_at)
+        event.add("dtend", starts_at + LESSON_LENGTH)
+        event.add("summary", "Tango lesson")
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,165 @@
+"""``/openapi.json``: built from the very models that validate requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from api import schemas
+from api.admin_routes import COMMANDS
+
+REF = "#/components/schemas/{model}"
+
+ANSWER_OF_COMMAND = {
+    "addStudent": schemas.StudentCard,
+    "addPurchase": schemas.Purchased,
+    "setNextLesson": schemas.LessonSet,
+    "cancelLesson": schemas.LessonCancelled,
+    "cancelRegistration": schemas.RegistrationCancelled,
+    "clearRegistrations": schemas.Cleared,
+    "extendValidity": schemas.Extended,
+    "adjust": schemas.Adjusted,
+    "rotateToken": schemas.StudentCard,
+}
+COMMAND_ERRORS = (400, 401, 404, 409, 413, 415, 503)
+STUDENT_POST_ERRORS = (400, 401, 404, 409, 413, 415, 503)
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _json(model: type[BaseModel]) -> dict:
+    return {"application/json": {"schema": _ref(model)}}
+
+
+def _responses(status: int, model: type[BaseModel] | None, errors: tuple[int, ...],
+               content: dict | None = None) -> dict:
+    answers: dict[str, Any] = {
+        str(status): {"description": "success", "content": content or _json(model)}
+    }
+    for code in errors:
+        answers[str(code)] = {"description": "refused", "content": _json(schemas.Error)}
+    return answers
+
+
+def _body(model: type[BaseModel], required: bool = True) -> dict:
+    return {"required": required, "content": _json(model)}
+
+
+TOKEN = [{"studentToken": []}]
+ADMIN = [{"adminBearer": []}, {"adminHeader": []}]
+LEDGER_PARAM = {
+    "name": "ledger", "in": "query", "required": False, "allowEmptyValue": True,
+    "schema": {"type": "string"},
+    "description": "any value: the ledger from the newest OLDEST marker; 'all': everything",
+}
+
+
+def _student_id_param() -> dict:
+    return {"name": "student_id", "in": "query", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.ID_MAX}}
+
+
+def _paths() -> dict:
+    paths: dict[str, Any] = {
+        "/health": {"get": {"summary": "Liveness", "responses": _responses(200, schemas.Health, ())}},
+        "/status": {"get": {
+            "summary": "The student's credits, lots and next lesson", "security": TOKEN,
+            "parameters": [LEDGER_PARAM], "responses": _responses(200, schemas.Status, (400, 401)),
+        }},
+        "/register": {"post": {
+            "summary": "Register for the next lesson (or lesson_id); idempotent", "security": TOKEN,
+            "requestBody": _body(schemas.LessonChoice, required=False),
+            "responses": _responses(200, schemas.Registered, STUDENT_POST_ERRORS),
+        }},
+        "/cancel": {"post": {
+            "summary": "Cancel the registration; idempotent", "security": TOKEN,
+            "requestBody": _body(schemas.LessonChoice, required=False),
+            "responses": _responses(200, schemas.Cancelled, STUDENT_POST_ERRORS),
+        }},
+        "/calendar.ics": {"get": {
+            "summary": "The student's lessons as iCalendar", "security": TOKEN,
+            "responses": _responses(
+                200, None, (401,), {"text/calendar": {"schema": {"type": "string"}}}
+            ),
+        }},
+        "/admin/list": {"get": {
+            "summary": "Students, the next lesson and open registrations", "security": ADMIN,
+            "responses": _responses(200, schemas.Overview, (401,)),
+        }},
+        "/admin/ledger": {"get": {
+            "summary": "A student's ledger", "security": ADMIN,
+            "parameters": [_student_id_param(), {
+                "name": "all", "in": "query", "required": False, "allowEmptyValue": True,
+                "schema": {"type": "string"}, "description": "present: the whole history",
+            }],
+            "responses": _responses(200, schemas.StudentLedger, (400, 401, 404)),
+        }},
+        "/admin/qr": {"get": {
+            "summary": "The student's link as a QR code", "security": ADMIN,
+            "parameters": [_student_id_param()],
+            "responses": _responses(
+                200, None, (400, 401, 404), {"image/svg+xml": {"schema": {"type": "string"}}}
+            ),
+        }},
+    }
+    key_header = {
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
+        "description": "same key + same body → the first answer again; other body → 409",
+    }
+    for command in COMMANDS:
+        paths[f"/admin/{command.name}"] = {"post": {
+            "summary": command.model.__doc__ or command.name,
+            "operationId": command.name,
+            "security": ADMIN,
+            "parameters": [key_header],
+            "requestBody": _body(command.model),
+            "responses": _responses(command.status, ANSWER_OF_COMMAND[command.name], COMMAND_ERRORS),
+        }}
+    return paths
+
+
+def _components() -> dict:
+    requests = [c.model for c in COMMANDS] + [schemas.LessonChoice]
+    answers = [
+        schemas.Error, schemas.Health, schemas.Status, schemas.Registered, schemas.Cancelled,
+        schemas.Overview, schemas.StudentLedger, *ANSWER_OF_COMMAND.values(),
+    ]
+    models = [(m, "validation") for m in requests] + [(m, "serialization") for m in set(answers)]
+    _, top = models_json_schema(models, ref_template=REF)
+    return top["$defs"]
+
+
+def build_document() -> dict:
+    """The OpenAPI 3.1 document of the whole HTTP contract."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tango Pass",
+            "version": "1.0.0",
+            "description": "Lesson passes for a dance teacher. Errors are "
+            '{"error": CODE, "message": text}.',
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {
+                "studentToken": {"type": "apiKey", "in": "query", "name": "t"},
+                "adminBearer": {"type": "http", "scheme": "bearer"},
+                "adminHeader": {"type": "apiKey", "in": "header", "name": "X-Admin-Token"},
+            },
+        },
+    }
+
+
+class OpenApiResource:
+    def __init__(self) -> None:
+        self.document = build_document()
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self.document

@@ -1,0 +1,250 @@
+"""Request and response shapes. The same models validate requests and generate
+``/openapi.json``, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+ID_MAX = 2**31 - 1
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            raise ValueError("must not contain control characters (such as NUL or line breaks)")
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _sane_year(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must be between the years 2000 and 2100")
+    return value
+
+
+Name = Annotated[str, Field(max_length=100), AfterValidator(_clean_text)]
+Text = Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+Moment = Annotated[
+    datetime,
+    AfterValidator(_sane_year),
+    Field(description="ISO 8601; without an offset it is read in the studio time zone"),
+]
+Instant = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+        json_schema_extra={"format": "date-time"},
+        examples=["2026-11-24T19:00:00Z"],
+    ),
+]
+
+
+class Request(BaseModel):
+    """Strict: exact JSON types, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------- requests
+
+
+class LessonChoice(Request):
+    lesson_id: Id | None = None
+
+
+class AddStudent(Request):
+    name: Name = Field(description="1-100 characters, trimmed, not blank")
+
+
+class AddPurchase(Request):
+    student_id: Id
+    credits: Annotated[int, Field(ge=1, le=100)]
+    validity_months: Literal[1, 3]
+    purchased_at: Moment | None = Field(None, description="not in the future (60 s of skew allowed)")
+    note: Text | None = None
+
+
+class SetNextLesson(Request):
+    starts_at: Moment = Field(description="in the future")
+
+
+class CancelLesson(Request):
+    lesson_id: Id
+
+
+class CancelRegistration(Request):
+    student_id: Id
+    lesson_id: Id | None = None
+
+
+class ClearRegistrations(Request):
+    lesson_id: Id | None = None
+
+
+class ExtendValidity(Request):
+    days: Annotated[int, Field(ge=1, le=366)]
+
+
+class Adjust(Request):
+    student_id: Id
+    delta: Annotated[int, Field(ge=-100, le=100, description="±1-100, not 0")]
+    reason: Text
+    validity_months: Literal[1, 3] | None = Field(None, description="only for a positive delta")
+
+    @model_validator(mode="after")
+    def _check(self) -> Adjust:
+        if self.delta == 0:
+            raise ValueError("delta must not be 0")
+        if self.delta < 0 and self.validity_months is not None:
+            raise ValueError("validity_months applies only to a positive delta")
+        return self
+
+
+class RotateToken(Request):
+    student_id: Id
+
+
+# ------------------------------------------------------------------- answers
+
+
+class Error(Answer):
+    error: str = Field(examples=["NO_CREDITS"])
+    message: str
+
+
+class Health(Answer):
+    ok: bool
+
+
+class LotView(Answer):
+    id: int
+    purchased_at: Instant
+    expires_at: Instant
+    validity_months: int
+    credits_total: int
+    credits_remaining: int
+
+
+class LessonView(Answer):
+    id: int
+    starts_at: Instant
+    registration_closes_at: Instant
+
+
+class StudentRef(Answer):
+    id: int
+    name: str
+
+
+class Entry(Answer):
+    id: int
+    ts: Instant
+    type: Literal["PURCHASE", "REGISTER", "CANCEL", "EXPIRE", "ADJUST", "EXTEND", "OLDEST"]
+    delta_credits: int
+    balance_after: int
+    ref_lot_id: int | None
+    ref_lesson_id: int | None
+    ref_event_id: int | None
+    note: str | None
+
+
+class Status(Answer):
+    now: Instant
+    student: StudentRef
+    credits_available: int
+    lots: list[LotView]
+    next_lesson: LessonView | None
+    registration_open: bool
+    registered: bool
+    ledger: list[Entry] | None = Field(None, description="present with ?ledger or ?ledger=all")
+
+
+class Registered(Answer):
+    registered: Literal[True]
+    lesson_id: int
+    consumed_lot_id: int
+    credits_available: int
+
+
+class Cancelled(Answer):
+    registered: Literal[False]
+    lesson_id: int
+    credits_available: int
+
+
+class StudentCard(Answer):
+    id: int
+    name: str
+    token: str
+    link: str
+
+
+class Purchased(Answer):
+    lot: LotView
+    credits_available: int
+
+
+class LessonSet(Answer):
+    lesson: LessonView
+
+
+class LessonCancelled(Answer):
+    lesson_id: int
+    refunded: int
+
+
+class RegistrationCancelled(Answer):
+    cancelled: bool
+    credits_available: int
+
+
+class Cleared(Answer):
+    lesson_id: int
+    cleared: int
+
+
+class Extended(Answer):
+    extended_lots: int
+
+
+class Adjusted(Answer):
+    credits_available: int
+
+
+class ListedStudent(Answer):
+    id: int
+    name: str
+    token: str
+    link: str
+    credits_available: int
+    registered_next: bool
+
+
+class ListedRegistration(Answer):
+    student_id: int
+    name: str
+    lesson_id: int
+    registered_at: Instant
+    consumed_lot_id: int
+
+
+class Overview(Answer):
+    students: list[ListedStudent]
+    next_lesson: LessonView | None
+    registrations: list[ListedRegistration]
+
+
+class StudentLedger(Answer):
+    student_id: int
+    ledger: list[Entry]

@@ -1,0 +1,55 @@
+"""The PWA's files from ``web/``: the student page at ``/``, the console at ``/teacher``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import falcon
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".woff2": "font/woff2",
+}
+PAGES = {"/": "index.html", "/teacher": "teacher.html"}
+
+
+class StaticFiles:
+    """A sink: Falcon calls it only for paths no API route matched."""
+
+    def __init__(self, root: Path = WEB_ROOT):
+        self.root = root.resolve()
+
+    def _resolve(self, path: str) -> Path | None:
+        name = PAGES.get(path) or path.lstrip("/")
+        parts = name.split("/")
+        if not name or any(p in ("", ".", "..") or p.startswith(".") or "\\" in p for p in parts):
+            return None
+        candidate = (self.root / name).resolve()
+        if not candidate.is_relative_to(self.root) or not candidate.is_file():
+            return None
+        if candidate.suffix not in CONTENT_TYPES:
+            return None
+        return candidate
+
+    def __call__(self, req: falcon.Request, resp: falcon.Response, **_: str) -> None:
+        file = self._resolve(req.path)
+        if file is None:
+            raise falcon.HTTPRouteNotFound()
+        if req.method not in ("GET", "HEAD"):
+            raise falcon.HTTPMethodNotAllowed(["GET", "HEAD"])
+        resp.content_type = CONTENT_TYPES[file.suffix]
+        # Pages and the service worker must revalidate so updates reach phones.
+        fresh = file.suffix == ".html" or file.name == "service-worker.js"
+        resp.cache_control = ["no-cache"] if fresh else ["public", "max-age=3600"]
+        resp.data = file.read_bytes()

@@ -1,0 +1,413 @@
+"""The application: one verb method per command, each returning plain values.
+
+Every command loads the aggregates it needs, settles the student's expired lots
+(lazy expiry: a fact of time, kept even when the command is then refused), runs
+the domain method, and saves every touched aggregate in one atomic,
+version-checked append. A version conflict means someone else changed an
+aggregate first: the whole command is reloaded and retried a bounded number of
+times, then answered as busy. Nothing here reads the clock: ``now`` comes in.
+
+Lookups (next id, who is registered, which students hold valid lots) go through
+the injected ``queries`` object; this module contains no SQL.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    OperationalError,
+    RecordConflictError,
+    Transcoding,
+)
+
+from ledger.errors import (
+    LedgerError,
+    LessonNotStartedError,
+    NotFoundError,
+    NoUpcomingLessonError,
+)
+from ledger.instants import iso
+from ledger.lesson import Lesson
+from ledger.student import STUDENT, TEACHER, Lot, Registration, Student
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 30
+
+
+class BusyError(Exception):
+    """The command kept colliding with concurrent writes; the client may retry."""
+
+
+class Queries(Protocol):
+    def next_student_id(self) -> int: ...
+    def next_lot_id(self) -> int: ...
+    def next_lesson_id(self) -> int: ...
+    def next_lesson(self, now: str) -> dict | None: ...
+    def lesson(self, lesson_id: int) -> dict | None: ...
+    def latest_begun_lesson(self, now: str) -> int | None: ...
+    def students_with_valid_lots(self, now: str) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Settings whose value at the time of a command is written into its events."""
+
+    tz: ZoneInfo
+    window_hours: int = 2
+
+
+class LotAsDict(Transcoding):
+    type = Lot
+    name = "tangopass_lot"
+
+    def encode(self, obj: Lot) -> dict:
+        return dict(obj.__dict__)
+
+    def decode(self, data: dict) -> Lot:
+        return Lot(**data)
+
+
+class RegistrationAsDict(Transcoding):
+    type = Registration
+    name = "tangopass_registration"
+
+    def encode(self, obj: Registration) -> dict:
+        return dict(obj.__dict__)
+
+    def decode(self, data: dict) -> Registration:
+        return Registration(**data)
+
+
+def lot_view(lot: Lot) -> dict:
+    return {
+        "id": lot.id,
+        "purchased_at": iso(lot.purchased_at),
+        "expires_at": iso(lot.expires_at),
+        "validity_months": lot.validity_months,
+        "credits_total": lot.credits_total,
+        "credits_remaining": lot.remaining,
+    }
+
+
+def lesson_view(lesson: Lesson) -> dict:
+    return {
+        "id": lesson.number,
+        "starts_at": iso(lesson.starts_at),
+        "registration_closes_at": iso(lesson.closes_at),
+    }
+
+
+class TangoPass(Application[UUID]):
+    """Tango Pass commands. Construct with an eventsourcing environment."""
+
+    name = "TangoPass"
+    # Rebuilding an account reads at most this many events after its snapshot,
+    # so a command does not get slower as years of history pile up.
+    snapshotting_intervals = {Student: 50, Lesson: 50}
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        terms: Terms,
+        queries: Queries,
+        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+    ):
+        super().__init__(env)
+        self.terms = terms
+        self.queries = queries
+        self.new_token = new_token
+        # Serialises commands inside one process (SQLite has one writer anyway),
+        # so they do not collide with each other; correctness across processes
+        # still rests on the version check, never on this lock.
+        self._write_lock = threading.Lock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(LotAsDict())
+        transcoder.register(RegistrationAsDict())
+
+    def _record(self, processing_event: Any) -> Any:
+        # The projections run inside the append: hand them the domain events.
+        processing_event.saved_kwargs["projected_events"] = list(processing_event.events)
+        return super()._record(processing_event)
+
+    # -------------------------------------------------------------- machinery
+
+    def _retrying(self, command: Callable[[], T], idempotency: Any = None) -> T:
+        for attempt in range(MAX_ATTEMPTS):
+            if idempotency is not None:
+                # Checked on every attempt: a twin request that won the race
+                # has stored its answer, and this one must answer the same.
+                previous = idempotency.previous()
+                if previous is not None:
+                    return previous
+            try:
+                with self._write_lock:
+                    return command()
+            except (RecordConflictError, OperationalError):
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+        raise BusyError("the ledger is busy; please retry")
+
+    def _student(self, student_id: int, now: datetime) -> Student:
+        try:
+            student: Student = self.repository.get(Student.create_id(student_id))
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no student with id {student_id}") from None
+        student.settle(now)
+        return student
+
+    def _lesson(self, lesson_id: int) -> Lesson:
+        try:
+            return self.repository.get(Lesson.create_id(lesson_id))
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no lesson with id {lesson_id}") from None
+
+    def _upcoming_lesson_id(self, lesson_id: int | None, now: datetime) -> int:
+        if lesson_id is not None:
+            return lesson_id
+        lesson = self.queries.next_lesson(iso(now))
+        if lesson is None:
+            raise NoUpcomingLessonError("no upcoming lesson is set")
+        return lesson["id"]
+
+    # ------------------------------------------------------ teacher commands
+
+    def add_student(self, name: str, now: datetime, idempotency: Any = None) -> dict:
+        def command() -> dict:
+            number = self.queries.next_student_id()
+            student = Student(number=number, name=name, token=self.new_token(), at=now, by=TEACHER)
+            body = {"id": number, "name": name, "token": student.token}
+            self.save(student, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def rotate_token(self, student_id: int, now: datetime) -> dict:
+        def command() -> dict:
+            student = self._student(student_id, now)
+            student.rotate_token(self.new_token(), now)
+            self.save(student)
+            return {"id": student.number, "name": student.name, "token": student.token}
+
+        return self._retrying(command)
+
+    def add_purchase(
+        self, student_id: int, credits: int, validity_months: int, purchased_at: datetime | None,
+        note: str | None, now: datetime, idempotency: Any = None,
+    ) -> dict:
+        def command() -> dict:
+            student = self._student(student_id, now)
+            lot = student.purchase(
+                lot_id=self.queries.next_lot_id(), credits=credits,
+                validity_months=validity_months, purchased_at=purchased_at or now, now=now,
+                tz=self.terms.tz, note=note,
+            )
+            body = {"lot": lot_view(lot), "credits_available": student.balance}
+            self.save(student, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def set_next_lesson(self, starts_at: datetime, now: datetime, idempotency: Any = None) -> dict:
+        def command() -> dict:
+            lesson = Lesson.schedule(
+                self.queries.next_lesson_id(), starts_at, self.terms.window_hours, now
+            )
+            body = {"lesson": lesson_view(lesson)}
+            self.save(lesson, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def cancel_lesson(self, lesson_id: int, now: datetime, idempotency: Any = None) -> dict:
+        def command() -> dict:
+            lesson = self._lesson(lesson_id)
+            students = [self._student(n, now) for n in lesson.attendees]
+            lesson.cancel(now)
+            for student in students:
+                student.cancel(lesson_id, now, by=TEACHER)
+            body = {"lesson_id": lesson_id, "refunded": len(students)}
+            self.save(lesson, *students, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def cancel_registration(
+        self, student_id: int, lesson_id: int | None, now: datetime, idempotency: Any = None
+    ) -> dict:
+        """The teacher cancels for a student: allowed after the window, until cleared."""
+
+        def command() -> dict:
+            student = self._student(student_id, now)
+
+            def decide() -> bool:
+                lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
+                lesson.check_changeable()
+                if not student.cancel(lesson.number, now, by=TEACHER):
+                    return False
+                lesson.release(student.number, now, TEACHER)
+                others.append(lesson)
+                return True
+
+            others: list[Lesson] = []
+            return self._decide_and_save(
+                student, decide, others, idempotency,
+                lambda cancelled: {"cancelled": cancelled, "credits_available": student.balance},
+            )
+
+        return self._retrying(command, idempotency)
+
+    def clear_registrations(
+        self, lesson_id: int | None, now: datetime, idempotency: Any = None
+    ) -> dict:
+        def command() -> dict:
+            chosen = lesson_id
+            if chosen is None:
+                chosen = self.queries.latest_begun_lesson(iso(now))
+                if chosen is None:
+                    raise LessonNotStartedError("no lesson has begun that is not cleared yet")
+            lesson = self._lesson(chosen)
+            attendees = lesson.clear(now)
+            students = [self._student(n, now) for n in attendees]
+            for student in students:
+                student.clear(chosen, now)
+            body = {"lesson_id": chosen, "cleared": len(students)}
+            self.save(lesson, *students, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def extend_validity(self, days: int, now: datetime, idempotency: Any = None) -> dict:
+        """Every lot still valid by the clock and with credits moves by N days, atomically."""
+
+        def command() -> dict:
+            students = [
+                self._student(n, now) for n in self.queries.students_with_valid_lots(iso(now))
+            ]
+            extended = sum(student.extend(days, now, self.terms.tz) for student in students)
+            body = {"extended_lots": extended}
+            self.save(*students, idempotency=_answer(idempotency, body))
+            return body
+
+        return self._retrying(command, idempotency)
+
+    def adjust(
+        self, student_id: int, delta: int, reason: str, validity_months: int | None,
+        now: datetime, idempotency: Any = None,
+    ) -> dict:
+        def command() -> dict:
+            student = self._student(student_id, now)
+
+            def decide() -> None:
+                if delta > 0:
+                    student.grant(
+                        lot_id=self.queries.next_lot_id(), credits=delta,
+                        validity_months=validity_months or 1, reason=reason, now=now,
+                        tz=self.terms.tz,
+                    )
+                else:
+                    student.withdraw(credits=-delta, reason=reason, now=now)
+
+            return self._decide_and_save(
+                student, decide, [], idempotency,
+                lambda _: {"credits_available": student.balance},
+            )
+
+        return self._retrying(command, idempotency)
+
+    # ------------------------------------------------------ student commands
+
+    def register(self, student_id: int, lesson_id: int | None, now: datetime) -> dict:
+        """Take one credit FIFO for the lesson (the next one by default); idempotent."""
+
+        def command() -> dict:
+            student = self._student(student_id, now)
+            others: list[Lesson] = []
+
+            def decide() -> dict:
+                lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
+                registration = student.registration(lesson.number)
+                if registration is None:
+                    lesson.check_window_open(now)
+                    lot_id = student.register(lesson.number, now, by=STUDENT)
+                    lesson.admit(student.number, now, STUDENT)
+                    others.append(lesson)
+                else:
+                    lot_id = registration.lot_id
+                return {"registered": True, "lesson_id": lesson.number, "consumed_lot_id": lot_id}
+
+            return self._decide_and_save(
+                student, decide, others, None,
+                lambda result: {**result, "credits_available": student.balance},
+            )
+
+        return self._retrying(command)
+
+    def cancel(self, student_id: int, lesson_id: int | None, now: datetime) -> dict:
+        """Give the credit back; a no-op answer when not registered."""
+
+        def command() -> dict:
+            student = self._student(student_id, now)
+            others: list[Lesson] = []
+
+            def decide() -> int:
+                lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
+                if student.is_registered(lesson.number):
+                    lesson.check_window_open(now)
+                    student.cancel(lesson.number, now, by=STUDENT)
+                    lesson.release(student.number, now, STUDENT)
+                    others.append(lesson)
+                return lesson.number
+
+            return self._decide_and_save(
+                student, decide, others, None,
+                lambda number: {
+                    "registered": False, "lesson_id": number,
+                    "credits_available": student.balance,
+                },
+            )
+
+        return self._retrying(command)
+
+    def settle(self, student_ids: list[int], now: datetime) -> None:
+        """Write the EXPIRE entries the clock has made due (lazy expiry)."""
+        for student_id in student_ids:
+            def command(student_id: int = student_id) -> None:
+                self.save(self._student(student_id, now))
+
+            self._retrying(command)
+
+    # ------------------------------------------------------------------ shared
+
+    def _decide_and_save(
+        self, student: Student, decide: Callable[[], T], others: list, idempotency: Any,
+        respond: Callable[[T], dict],
+    ) -> dict:
+        """Run ``decide``; on a refusal, keep what settling wrote, then refuse."""
+        try:
+            result = decide()
+        except LedgerError:
+            self.save(student)
+            raise
+        body = respond(result)
+        self.save(student, *others, idempotency=_answer(idempotency, body))
+        return body
+
+
+def _answer(idempotency: Any, body: dict) -> Any:
+    """Bind the answer to the pending idempotency record, if the request had a key."""
+    return None if idempotency is None else idempotency.answer(body)

@@ -1,0 +1,369 @@
+"""The student account: one aggregate holding every rule about a student's credits.
+
+Each public command checks its guards, then records events through the private
+``@event`` methods below. Every decision (which lot FIFO chose, the new expiry,
+the balance after) is an attribute of the event, so replaying history never
+depends on the clock or on settings that may have changed since.
+
+The state is bounded: a lot is dropped from it once it is *closed* (no credit
+left and no open registration that could bring one back), and a registration is
+dropped once cancelled or cleared. The history stays in the events; the account
+only remembers what can still move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import ZoneInfo
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.calendar_math import add_days, add_months
+from ledger.errors import InvalidTermsError, NoCreditsError
+
+STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
+
+PURCHASE, ADJUST = "PURCHASE", "ADJUST"
+STUDENT, TEACHER, SYSTEM = "student", "teacher", "system"
+
+
+@dataclass
+class Lot:
+    """An open lot: bought credits that can still be used or given back."""
+
+    id: int
+    seq: int  # the ledger entry (per student) that created it
+    source: str  # PURCHASE or ADJUST
+    purchased_at: datetime
+    expires_at: datetime
+    validity_months: int
+    credits_total: int
+    remaining: int
+
+    def fifo_key(self) -> tuple[datetime, int]:
+        return (self.purchased_at, self.id)
+
+    def usable(self, now: datetime) -> bool:
+        return self.remaining > 0 and now < self.expires_at
+
+
+@dataclass
+class Registration:
+    """An open registration: the lesson and the lot its credit came from."""
+
+    lesson_id: int
+    lot_id: int
+    registered_at: datetime
+
+
+class Student(Aggregate):
+    """A student's account: name, secret token, open lots, open registrations."""
+
+    TOPIC = "tangopass:Student"
+
+    class Created(Aggregate.Created):
+        TOPIC = "tangopass:Student.Created"
+
+    class Snapshot(Aggregate.Snapshot):
+        TOPIC = "tangopass:Student.Snapshot"
+
+    @staticmethod
+    def create_id(number: int) -> UUID:
+        """Student ids are small integers; the aggregate id is derived from them."""
+        return uuid5(STUDENT_NAMESPACE, str(number))
+
+    @event("Added", topic="tangopass:Student.Added")
+    def __init__(self, number: int, name: str, token: str, at: datetime, by: str):
+        self.number = number
+        self.name = name
+        self.token = token
+        self.lots: list[Lot] = []
+        self.registrations: list[Registration] = []
+        self.balance = 0
+        self.seq = 0  # number of ledger entries so far
+        self.oldest_ref = 0  # seq named by the newest OLDEST marker (0: none yet)
+        self.closed_lots = 0  # lots closed so far
+        self.closed_lots_at_marker = 0
+
+    # ----------------------------------------------------------------- queries
+
+    def lot(self, lot_id: int) -> Lot | None:
+        return next((lot for lot in self.lots if lot.id == lot_id), None)
+
+    def registration(self, lesson_id: int) -> Registration | None:
+        return next((r for r in self.registrations if r.lesson_id == lesson_id), None)
+
+    def is_registered(self, lesson_id: int) -> bool:
+        return self.registration(lesson_id) is not None
+
+    def fifo_lot(self, now: datetime) -> Lot | None:
+        """The unexpired lot with the oldest purchase that still has credits."""
+        return next((lot for lot in self.lots if lot.usable(now)), None)
+
+    def usable_credits(self, now: datetime) -> int:
+        return sum(lot.remaining for lot in self.lots if lot.usable(now))
+
+    # ---------------------------------------------------------------- commands
+
+    def settle(self, now: datetime) -> int:
+        """Expire what the clock has expired; return how many EXPIRE entries were written."""
+        due = sorted(
+            (lot for lot in self.lots if lot.expires_at <= now and lot.remaining > 0),
+            key=lambda lot: (lot.expires_at, lot.id),
+        )
+        for lot in due:
+            self._expire(lot.id, lot.remaining, lot.expires_at, now)
+        self.close_books(now)
+        return len(due)
+
+    def close_books(self, now: datetime) -> None:
+        """Append an OLDEST marker if the first entry that still matters moved forward."""
+        if self.closed_lots == self.closed_lots_at_marker:
+            return
+        open_seqs = [lot.seq for lot in self.lots]
+        ref = min(open_seqs) if open_seqs else self.seq + 1  # all closed: names itself
+        if ref > self.oldest_ref:
+            self._mark_oldest(ref, now)
+
+    def purchase(
+        self,
+        *,
+        lot_id: int,
+        credits: int,
+        validity_months: int,
+        purchased_at: datetime,
+        now: datetime,
+        tz: ZoneInfo,
+        note: str | None,
+    ) -> Lot:
+        """Record a bought lot (possibly back-dated); expires after N calendar months."""
+        self._check_credits_range(credits)
+        if validity_months not in (1, 3):
+            raise InvalidTermsError("validity_months must be 1 or 3")
+        expires_at = add_months(purchased_at, validity_months, tz)
+        self._add_lot(
+            lot_id, PURCHASE, credits, validity_months, purchased_at, expires_at,
+            note, tz.key, now, TEACHER,
+        )
+        lot = self.lot(lot_id)
+        self.settle(now)  # a lot bought long ago may already be over
+        assert lot is not None
+        return lot
+
+    def grant(
+        self, *, lot_id: int, credits: int, validity_months: int, reason: str,
+        now: datetime, tz: ZoneInfo,
+    ) -> None:
+        """ADJUST +N: a new lot of N credits from now, with the teacher's reason."""
+        self._check_credits_range(credits)
+        expires_at = add_months(now, validity_months, tz)
+        self._add_lot(
+            lot_id, ADJUST, credits, validity_months, now, expires_at,
+            reason, tz.key, now, TEACHER,
+        )
+
+    def withdraw(self, *, credits: int, reason: str, now: datetime) -> None:
+        """ADJUST -N: take N credits FIFO, one entry per lot touched; never below 0."""
+        self._check_credits_range(credits)
+        if self.usable_credits(now) < credits:
+            raise NoCreditsError(
+                f"cannot take {credits} credits: only {self.usable_credits(now)} available"
+            )
+        left = credits
+        while left:
+            lot = self.fifo_lot(now)
+            assert lot is not None
+            take = min(left, lot.remaining)
+            self._withdraw(lot.id, take, reason, now)
+            left -= take
+        self.close_books(now)
+
+    def register(self, lesson_id: int, now: datetime, by: str = STUDENT) -> int:
+        """Take one credit FIFO for the lesson; return the lot it came from.
+
+        Registering again for the same lesson takes nothing and answers the same.
+        """
+        existing = self.registration(lesson_id)
+        if existing is not None:
+            return existing.lot_id
+        lot = self.fifo_lot(now)
+        if lot is None:
+            raise NoCreditsError("no unexpired credit left")
+        self._register(lesson_id, lot.id, now, by)
+        return lot.id
+
+    def cancel(self, lesson_id: int, now: datetime, by: str = STUDENT) -> bool:
+        """Give the credit back to the lot it came from; False if not registered.
+
+        If that lot has expired meanwhile, the credit expires with it (CANCEL, then EXPIRE).
+        """
+        registration = self.registration(lesson_id)
+        if registration is None:
+            return False
+        self._cancel(lesson_id, registration.lot_id, now, by)
+        self.settle(now)
+        return True
+
+    def clear(self, lesson_id: int, now: datetime) -> bool:
+        """The lesson was held: the registration closes and its credit stays consumed."""
+        if not self.is_registered(lesson_id):
+            return False
+        self._clear(lesson_id, now)
+        self.close_books(now)
+        return True
+
+    def extend(self, days: int, now: datetime, tz: ZoneInfo) -> int:
+        """Move every still-valid lot with credits by N calendar days; return how many."""
+        if not 1 <= days <= 366:
+            raise InvalidTermsError("days must be between 1 and 366")
+        lots = [lot for lot in self.lots if lot.usable(now)]
+        for lot in lots:
+            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), now)
+        return len(lots)
+
+    def rotate_token(self, token: str, now: datetime) -> None:
+        """Replace the secret token; the old link stops working."""
+        self._rotate_token(token, now, TEACHER)
+
+    @staticmethod
+    def _check_credits_range(credits: int) -> None:
+        if not 1 <= credits <= 100:
+            raise InvalidTermsError("credits must be between 1 and 100")
+
+    # ------------------------------------------------------ events and applies
+
+    def _next_entry(self, delta: int) -> None:
+        self.seq += 1
+        self.balance += delta
+
+    def _prune(self) -> None:
+        """Drop lots that can never move again (no credit, no open registration)."""
+        held = {r.lot_id for r in self.registrations}
+        kept = [lot for lot in self.lots if lot.remaining > 0 or lot.id in held]
+        self.closed_lots += len(self.lots) - len(kept)
+        self.lots = kept
+
+    def _add_lot(
+        self, lot_id: int, source: str, credits: int, validity_months: int,
+        purchased_at: datetime, expires_at: datetime, note: str | None, tz: str,
+        now: datetime, by: str,
+    ) -> None:
+        if source == PURCHASE:
+            self._lot_purchased(
+                lot_id, credits, validity_months, purchased_at, expires_at, note, tz,
+                self.seq + 1, self.balance + credits, now, by,
+            )
+        else:
+            self._lot_granted(
+                lot_id, credits, validity_months, purchased_at, expires_at, note, tz,
+                self.seq + 1, self.balance + credits, now, by,
+            )
+
+    def _apply_new_lot(self, lot_id, source, credits, validity_months, purchased_at, expires_at, seq):
+        self.seq = seq
+        self.balance += credits
+        self.lots.append(
+            Lot(lot_id, seq, source, purchased_at, expires_at, validity_months, credits, credits)
+        )
+        self.lots.sort(key=Lot.fifo_key)
+
+    @event("LotPurchased", topic="tangopass:Student.LotPurchased")
+    def _lot_purchased(
+        self, lot_id: int, credits: int, validity_months: int, purchased_at: datetime,
+        expires_at: datetime, note: str | None, tz: str, seq: int, balance_after: int,
+        at: datetime, by: str,
+    ) -> None:
+        self._apply_new_lot(lot_id, PURCHASE, credits, validity_months, purchased_at, expires_at, seq)
+
+    @event("LotGranted", topic="tangopass:Student.LotGranted")
+    def _lot_granted(
+        self, lot_id: int, credits: int, validity_months: int, purchased_at: datetime,
+        expires_at: datetime, reason: str, tz: str, seq: int, balance_after: int,
+        at: datetime, by: str,
+    ) -> None:
+        self._apply_new_lot(lot_id, ADJUST, credits, validity_months, purchased_at, expires_at, seq)
+
+    def _withdraw(self, lot_id: int, credits: int, reason: str, now: datetime) -> None:
+        self._credits_withdrawn(
+            lot_id, credits, reason, self.seq + 1, self.balance - credits, now, TEACHER
+        )
+
+    @event("CreditsWithdrawn", topic="tangopass:Student.CreditsWithdrawn")
+    def _credits_withdrawn(
+        self, lot_id: int, credits: int, reason: str, seq: int, balance_after: int,
+        at: datetime, by: str,
+    ) -> None:
+        self._next_entry(-credits)
+        self.lot(lot_id).remaining -= credits
+        self._prune()
+
+    def _register(self, lesson_id: int, lot_id: int, now: datetime, by: str) -> None:
+        self._registered(lesson_id, lot_id, self.seq + 1, self.balance - 1, now, by)
+
+    @event("Registered", topic="tangopass:Student.Registered")
+    def _registered(
+        self, lesson_id: int, lot_id: int, seq: int, balance_after: int, at: datetime, by: str
+    ) -> None:
+        self._next_entry(-1)
+        self.lot(lot_id).remaining -= 1
+        self.registrations.append(Registration(lesson_id, lot_id, at))
+
+    def _cancel(self, lesson_id: int, lot_id: int, now: datetime, by: str) -> None:
+        self._registration_cancelled(lesson_id, lot_id, self.seq + 1, self.balance + 1, now, by)
+
+    @event("RegistrationCancelled", topic="tangopass:Student.RegistrationCancelled")
+    def _registration_cancelled(
+        self, lesson_id: int, lot_id: int, seq: int, balance_after: int, at: datetime, by: str
+    ) -> None:
+        self._next_entry(+1)
+        self.lot(lot_id).remaining += 1
+        self.registrations = [r for r in self.registrations if r.lesson_id != lesson_id]
+        self._prune()
+
+    def _clear(self, lesson_id: int, now: datetime) -> None:
+        self._registration_cleared(lesson_id, now, TEACHER)
+
+    @event("RegistrationCleared", topic="tangopass:Student.RegistrationCleared")
+    def _registration_cleared(self, lesson_id: int, at: datetime, by: str) -> None:
+        self.registrations = [r for r in self.registrations if r.lesson_id != lesson_id]
+        self._prune()
+
+    def _expire(self, lot_id: int, credits: int, expired_at: datetime, now: datetime) -> None:
+        self._lot_expired(lot_id, credits, expired_at, self.seq + 1, self.balance - credits, now, SYSTEM)
+
+    @event("LotExpired", topic="tangopass:Student.LotExpired")
+    def _lot_expired(
+        self, lot_id: int, credits: int, expired_at: datetime, seq: int, balance_after: int,
+        at: datetime, by: str,
+    ) -> None:
+        self._next_entry(-credits)
+        self.lot(lot_id).remaining -= credits
+        self._prune()
+
+    def _extend(self, lot_id: int, days: int, new_expires_at: datetime, now: datetime) -> None:
+        self._lot_extended(lot_id, days, new_expires_at, self.seq + 1, self.balance, now, TEACHER)
+
+    @event("LotExtended", topic="tangopass:Student.LotExtended")
+    def _lot_extended(
+        self, lot_id: int, days: int, new_expires_at: datetime, seq: int, balance_after: int,
+        at: datetime, by: str,
+    ) -> None:
+        self._next_entry(0)
+        self.lot(lot_id).expires_at = new_expires_at
+
+    def _mark_oldest(self, ref_seq: int, now: datetime) -> None:
+        self._oldest_marked(ref_seq, self.seq + 1, self.balance, now, SYSTEM)
+
+    @event("OldestMarked", topic="tangopass:Student.OldestMarked")
+    def _oldest_marked(
+        self, ref_seq: int, seq: int, balance_after: int, at: datetime, by: str
+    ) -> None:
+        self._next_entry(0)
+        self.oldest_ref = ref_seq
+        self.closed_lots_at_marker = self.closed_lots
+
+    @event("TokenRotated", topic="tangopass:Student.TokenRotated")
+    def _rotate_token(self, token: str, at: datetime, by: str) -> None:
+        self.token = token

@@ -1,0 +1,248 @@
+"""Reads from the projections: what the API shows and what commands need to look up.
+
+Each public method runs in one read transaction, so it sees one consistent
+snapshot of the database (WAL readers never block the writer).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+LOT_COLUMNS = (
+    "id, purchased_at, expires_at, validity_months, credits_total, credits_remaining"
+)
+ENTRY_COLUMNS = (
+    "id, ts, type, delta_credits, balance_after, ref_lot_id, ref_lesson_id, ref_event_id, note"
+)
+LESSON_COLUMNS = "id, starts_at, registration_closes_at"
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    return [dict(row) for row in cursor.fetchall()]
+
+
+class Queries:
+    """Read-model queries against one SQLite file (one connection per thread)."""
+
+    def __init__(self, db_path: str, lock_timeout: float = 30.0):
+        self.db_path = db_path
+        self.lock_timeout = lock_timeout
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.db_path, isolation_level=None, check_same_thread=False,
+                timeout=self.lock_timeout,
+            )
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Cursor]:
+        """One read transaction: every query inside sees the same state."""
+        conn = self._connection()
+        cursor = conn.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            conn.rollback()  # read-only: nothing to keep
+            cursor.close()
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # ------------------------------------------------------------- ids and lookups
+
+    def _scalar(self, sql: str, params: tuple = ()) -> Any:
+        with self.snapshot() as c:
+            row = c.execute(sql, params).fetchone()
+            return None if row is None else row[0]
+
+    def next_student_id(self) -> int:
+        return self._scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM students")
+
+    def next_lot_id(self) -> int:
+        return self._scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM lots")
+
+    def next_lesson_id(self) -> int:
+        return self._scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM lesson_events")
+
+    def student_exists(self, student_id: int) -> bool:
+        return self._scalar("SELECT 1 FROM students WHERE id = ?", (student_id,)) is not None
+
+    def student_by_token(self, token: str) -> int | None:
+        return self._scalar("SELECT id FROM students WHERE token = ?", (token,))
+
+    def lesson(self, lesson_id: int) -> dict | None:
+        with self.snapshot() as c:
+            row = c.execute(
+                f"SELECT {LESSON_COLUMNS}, status FROM lesson_events WHERE id = ?", (lesson_id,)
+            ).fetchone()
+            return None if row is None else dict(row)
+
+    def next_lesson(self, now: str) -> dict | None:
+        """The earliest lesson neither cleared nor cancelled that starts after ``now``."""
+        with self.snapshot() as c:
+            return self._next_lesson(c, now)
+
+    @staticmethod
+    def _next_lesson(c: sqlite3.Cursor, now: str) -> dict | None:
+        row = c.execute(
+            f"SELECT {LESSON_COLUMNS} FROM lesson_events WHERE status = 'scheduled'"
+            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
+            (now,),
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    def latest_begun_lesson(self, now: str) -> int | None:
+        """The latest lesson that has begun and is still open (the default to clear)."""
+        return self._scalar(
+            "SELECT id FROM lesson_events WHERE status = 'scheduled' AND starts_at <= ?"
+            " ORDER BY starts_at DESC, id DESC LIMIT 1",
+            (now,),
+        )
+
+    def students_to_settle(self, now: str, student_id: int | None = None) -> list[int]:
+        """Students holding a lot whose time is up but whose EXPIRE is not written yet."""
+        sql = "SELECT DISTINCT student_id FROM lots WHERE credits_remaining > 0 AND expires_at <= ?"
+        params: tuple = (now,)
+        if student_id is not None:
+            sql += " AND student_id = ?"
+            params += (student_id,)
+        with self.snapshot() as c:
+            return [row[0] for row in c.execute(sql + " ORDER BY student_id", params)]
+
+    def students_with_valid_lots(self, now: str) -> list[int]:
+        with self.snapshot() as c:
+            return [
+                row[0]
+                for row in c.execute(
+                    "SELECT DISTINCT student_id FROM lots WHERE credits_remaining > 0"
+                    " AND expires_at > ? ORDER BY student_id",
+                    (now,),
+                )
+            ]
+
+    def idempotent_answer(self, endpoint: str, key: str) -> dict | None:
+        with self.snapshot() as c:
+            row = c.execute(
+                "SELECT request_hash, status, body FROM idempotency_keys"
+                " WHERE endpoint = ? AND key = ?",
+                (endpoint, key),
+            ).fetchone()
+            return None if row is None else dict(row)
+
+    # ------------------------------------------------------------------- views
+
+    def status(self, student_id: int, now: str) -> dict:
+        """What the student's phone shows (without the ledger)."""
+        with self.snapshot() as c:
+            student = dict(
+                c.execute(
+                    "SELECT id, name, credits_available FROM students WHERE id = ?", (student_id,)
+                ).fetchone()
+            )
+            lots = _rows(
+                c.execute(
+                    f"SELECT {LOT_COLUMNS} FROM lots WHERE student_id = ? AND credits_remaining > 0"
+                    " AND expires_at > ? ORDER BY purchased_at, id",
+                    (student_id, now),
+                )
+            )
+            lesson = self._next_lesson(c, now)
+            registered = lesson is not None and self._is_registered(c, lesson["id"], student_id)
+        return {
+            "now": now,
+            "student": {"id": student["id"], "name": student["name"]},
+            "credits_available": student["credits_available"],
+            "lots": lots,
+            "next_lesson": lesson,
+            "registration_open": lesson is not None and now < lesson["registration_closes_at"],
+            "registered": registered,
+        }
+
+    @staticmethod
+    def _is_registered(c: sqlite3.Cursor, lesson_id: int, student_id: int) -> bool:
+        row = c.execute(
+            "SELECT 1 FROM registrations WHERE lesson_id = ? AND student_id = ? AND status = 'open'",
+            (lesson_id, student_id),
+        ).fetchone()
+        return row is not None
+
+    def ledger(self, student_id: int, everything: bool) -> list[dict]:
+        """The student's entries by id, from the newest OLDEST marker unless ``everything``."""
+        with self.snapshot() as c:
+            start = 0
+            if not everything:
+                start = c.execute(
+                    "SELECT COALESCE(oldest_entry_id, 0) FROM students WHERE id = ?", (student_id,)
+                ).fetchone()[0]
+            return _rows(
+                c.execute(
+                    f"SELECT {ENTRY_COLUMNS} FROM ledger_events WHERE student_id = ? AND id >= ?"
+                    " ORDER BY id",
+                    (student_id, start),
+                )
+            )
+
+    def overview(self, now: str) -> dict:
+        """The teacher's list: students, the next lesson, open registrations."""
+        with self.snapshot() as c:
+            lesson = self._next_lesson(c, now)
+            next_id = lesson["id"] if lesson else None
+            students = _rows(
+                c.execute(
+                    "SELECT s.id, s.name, s.token, s.credits_available,"
+                    " EXISTS (SELECT 1 FROM registrations r WHERE r.student_id = s.id"
+                    "   AND r.lesson_id = ? AND r.status = 'open') AS registered_next"
+                    " FROM students s ORDER BY s.id",
+                    (next_id,),
+                )
+            )
+            registrations = _rows(
+                c.execute(
+                    "SELECT r.student_id, s.name, r.lesson_id, r.registered_at, r.lot_id"
+                    " AS consumed_lot_id FROM registrations r"
+                    " JOIN students s ON s.id = r.student_id"
+                    " JOIN lesson_events l ON l.id = r.lesson_id"
+                    " WHERE r.status = 'open' AND l.status = 'scheduled'"
+                    " ORDER BY l.starts_at, r.lesson_id, r.registered_at, r.student_id"
+                )
+            )
+        for student in students:
+            student["registered_next"] = bool(student["registered_next"])
+        return {"students": students, "next_lesson": lesson, "registrations": registrations}
+
+    def student_lessons(self, student_id: int) -> list[dict]:
+        """Lessons the student is (or was, if held) registered for, for the calendar."""
+        with self.snapshot() as c:
+            return _rows(
+                c.execute(
+                    "SELECT l.id, l.starts_at, l.status FROM registrations r"
+                    " JOIN lesson_events l ON l.id = r.lesson_id"
+                    " WHERE r.student_id = ? AND r.status IN ('open', 'cleared')"
+                    " AND l.status != 'cancelled' ORDER BY l.starts_at, l.id",
+                    (student_id,),
+                )
+            )
+
+    def student_name(self, student_id: int) -> str | None:
+        return self._scalar("SELECT name FROM students WHERE id = ?", (student_id,))
+
+    def student_card(self, student_id: int) -> dict | None:
+        with self.snapshot() as c:
+            row = c.execute(
+                "SELECT id, name, token FROM students WHERE id = ?", (student_id,)
+            ).fetchone()
+            return None if row is None else dict(row)

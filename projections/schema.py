@@ -1,0 +1,54 @@
+"""Apply the SQL files in ``schema/`` once each, in order, to a SQLite database."""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+
+def schema_files() -> list[Path]:
+    return sorted(SCHEMA_DIR.glob("*.sql"))
+
+
+def statements(sql: str) -> Iterator[str]:
+    """Split a script into statements (trigger bodies contain semicolons)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement at end of script: {buffer[:80]!r}")
+
+
+def apply_schema(db_path: str) -> list[str]:
+    """Create or migrate the database; return the names of the files applied now."""
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+        done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for path in schema_files():
+            if path.name in done:
+                continue
+            for statement in statements(path.read_text()):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (path.name,))
+            applied.append(path.name)
+        conn.execute("COMMIT")
+        return applied
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
