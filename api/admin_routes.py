@@ -44,7 +44,9 @@ class CommandResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
-        payload = parse_body(req, self.command.model)
+        # A body whose fields are all optional (clearRegistrations) may be left out.
+        required = any(f.is_required() for f in self.command.model.model_fields.values())
+        payload = parse_body(req, self.command.model, required=required)
         claim = self._claim(req, payload)
         self._check_ids(payload)
         body = self.command.run(self.ctx, payload, self.ctx.clock(), claim)
