@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import falcon
 
 from api.errors import ApiError
+from api.throttle import GuessLimit
 from api.settings import Settings
 from ledger.application import TangoPass
 from ledger.instants import iso
@@ -21,6 +22,7 @@ class Context:
     queries: Queries
     settings: Settings
     clock: Callable[[], datetime]
+    guesses: GuessLimit = field(default_factory=GuessLimit)
 
     def link(self, token: str) -> str:
         return f"{self.settings.public_url}/?t={token}"
@@ -31,6 +33,12 @@ class Context:
         if not isinstance(token, str):  # missing, or given twice
             token = None
         student_id = self.queries.student_by_token(token) if token else None
+        if not self.guesses.admit(req.remote_addr or "", student_id):
+            raise ApiError(
+                "TOO_MANY_REQUESTS",
+                "too many unknown links from this address; please wait a minute",
+                {"Retry-After": str(self.guesses.retry_after())},
+            )
         if student_id is None:
             raise ApiError("INVALID_TOKEN", "this link is not valid (missing or unknown token)")
         return student_id

@@ -25,7 +25,7 @@ ANSWER_OF_COMMAND = {
     "rotateToken": schemas.StudentCard,
 }
 COMMAND_ERRORS = (400, 401, 404, 409, 413, 415, 503)
-STUDENT_POST_ERRORS = (400, 401, 404, 409, 413, 415, 503)
+STUDENT_POST_ERRORS = (400, 401, 404, 409, 413, 415, 429, 503)
 
 
 def _ref(model: type[BaseModel]) -> dict:
@@ -69,7 +69,7 @@ def _paths() -> dict:
         "/health": {"get": {"summary": "Liveness", "responses": _responses(200, schemas.Health, ())}},
         "/status": {"get": {
             "summary": "The student's credits, lots and next lesson", "security": TOKEN,
-            "parameters": [LEDGER_PARAM], "responses": _responses(200, schemas.Status, (400, 401)),
+            "parameters": [LEDGER_PARAM], "responses": _responses(200, schemas.Status, (400, 401, 429, 503)),
         }},
         "/register": {"post": {
             "summary": "Register for the next lesson (or lesson_id); idempotent", "security": TOKEN,
@@ -84,7 +84,7 @@ def _paths() -> dict:
         "/calendar.ics": {"get": {
             "summary": "The student's lessons as iCalendar", "security": TOKEN,
             "responses": _responses(
-                200, None, (401,), {"text/calendar": {"schema": {"type": "string"}}}
+                200, None, (401, 429), {"text/calendar": {"schema": {"type": "string"}}}
             ),
         }},
         "/admin/list": {"get": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import falcon
@@ -22,6 +23,8 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
 }
 PAGES = {"/": "index.html", "/teacher": "teacher.html"}
+# Plain names only: no dot-files, no "..", no NUL, no backslashes, no odd bytes.
+SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*(/[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*)*$")
 
 
 class StaticFiles:
@@ -31,9 +34,8 @@ class StaticFiles:
         self.root = root.resolve()
 
     def _resolve(self, path: str) -> Path | None:
-        name = PAGES.get(path) or path.lstrip("/")
-        parts = name.split("/")
-        if not name or any(p in ("", ".", "..") or p.startswith(".") or "\\" in p for p in parts):
+        name = PAGES.get(path) or path.removeprefix("/")
+        if not SAFE_PATH.match(name):
             return None
         candidate = (self.root / name).resolve()
         if not candidate.is_relative_to(self.root) or not candidate.is_file():
