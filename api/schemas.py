@@ -7,7 +7,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 ID_MAX = 2**31 - 1
 
@@ -22,19 +22,42 @@ def _clean_text(value: str) -> str:
     return value
 
 
+def _integral(value: object) -> object:
+    """JSON has one number type: 5.0 is the integer 5 (as JSON Schema says); 5.5 is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _sane_year(value: datetime) -> datetime:
     if not 2000 <= value.year <= 2100:
         raise ValueError("must be between the years 2000 and 2100")
     return value
 
 
-Name = Annotated[str, Field(max_length=100), AfterValidator(_clean_text)]
-Text = Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+# Documents what _clean_text enforces: some visible character, no control characters.
+TEXT_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+Name = Annotated[
+    str, Field(max_length=100, json_schema_extra={"pattern": TEXT_PATTERN}), AfterValidator(_clean_text)
+]
+Text = Annotated[
+    str, Field(max_length=500, json_schema_extra={"pattern": TEXT_PATTERN}), AfterValidator(_clean_text)
+]
+
+
+def whole(low: int, high: int, **extra: object) -> object:
+    """An integer in [low, high]; an integral JSON number such as 5.0 counts."""
+    return Annotated[int, Field(ge=low, le=high, **extra), BeforeValidator(_integral)]
+
+
+Id = whole(1, ID_MAX)
 Moment = Annotated[
     datetime,
     AfterValidator(_sane_year),
-    Field(description="ISO 8601; without an offset it is read in the studio time zone"),
+    Field(
+        description="ISO 8601, years 2000-2100; without an offset it is read in the studio time zone",
+        json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-"},
+    ),
 ]
 Instant = Annotated[
     str,
@@ -69,8 +92,8 @@ class AddStudent(Request):
 
 class AddPurchase(Request):
     student_id: Id
-    credits: Annotated[int, Field(ge=1, le=100)]
-    validity_months: Literal[1, 3]
+    credits: whole(1, 100)
+    validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)]
     purchased_at: Moment | None = Field(None, description="not in the future (60 s of skew allowed)")
     note: Text | None = None
 
@@ -93,14 +116,16 @@ class ClearRegistrations(Request):
 
 
 class ExtendValidity(Request):
-    days: Annotated[int, Field(ge=1, le=366)]
+    days: whole(1, 366)
 
 
 class Adjust(Request):
     student_id: Id
-    delta: Annotated[int, Field(ge=-100, le=100, description="±1-100, not 0")]
+    delta: whole(-100, 100, description="±1-100, not 0", json_schema_extra={"not": {"const": 0}})
     reason: Text
-    validity_months: Literal[1, 3] | None = Field(None, description="only for a positive delta")
+    validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)] | None = Field(
+        None, description="only for a positive delta"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Adjust:

@@ -144,7 +144,7 @@ BAD_BODIES = {
         '{"student_id": 1, "credits": 101, "validity_months": 1}',
         '{"student_id": 1, "credits": 5, "validity_months": 2}',
         '{"student_id": 1, "credits": "5", "validity_months": 1}',
-        '{"student_id": 1, "credits": 5.0, "validity_months": 1}',
+        '{"student_id": 1, "credits": 5.5, "validity_months": 1}',
         '{"student_id": 1, "credits": true, "validity_months": 1}',
         '{"student_id": 1, "credits": 100000000000000000000000000000, "validity_months": 1}',
         '{"student_id": 1, "credits": 5}',

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from projections.schema import schema_files
 from tests.support.db import rows
 from tests.support.server import TANGOPASS, Server, free_port, running_server, wait_healthy
 
@@ -40,7 +41,7 @@ def test_first_start_generates_a_private_admin_token_and_prints_the_console_link
     assert f"Teacher console: http://127.0.0.1:{port}/teacher" in output
     assert token not in output  # the secret itself is never printed
     assert rows(db_path, "SELECT name FROM schema_migrations ORDER BY name") == [
-        ("001_core.sql",), ("002_append_only.sql",)
+        (path.name,) for path in schema_files()
     ]
 
 

@@ -4,15 +4,11 @@ import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.wiring import open_ledger
-from ledger.application import Terms
-from projections.queries import Queries
-from projections.rebuild import differences, rebuild
 from tests.support.db import rows
+from tests.support.invariants import assert_rebuild_matches, check_ledger_invariants
 from tests.support.server import running_server
 
 pytestmark = pytest.mark.slow
@@ -92,34 +88,3 @@ def test_a_mixed_storm_keeps_every_invariant(server, db_path, tmp_path):
     assert {r.body["error"] for r in replies if r.status == 409} <= {"NO_CREDITS"}
     check_ledger_invariants(db_path)
     assert_rebuild_matches(db_path, tmp_path)
-
-
-def check_ledger_invariants(db_path: str) -> None:
-    for (student_id, available) in rows(db_path, "SELECT id, credits_available FROM students"):
-        entries = rows(db_path, "SELECT delta_credits, balance_after FROM ledger_events"
-                                " WHERE student_id = ? ORDER BY id", (student_id,))
-        running = 0
-        for delta, balance_after in entries:
-            running += delta
-            assert balance_after == running
-        assert running == available
-        (remaining,) = rows(db_path, "SELECT COALESCE(SUM(credits_remaining), 0) FROM lots"
-                                     " WHERE student_id = ?", (student_id,))[0]
-        assert remaining == available
-        registers = rows(db_path, "SELECT ref_lesson_id, SUM(CASE type WHEN 'REGISTER' THEN 1"
-                                  " WHEN 'CANCEL' THEN -1 END) FROM ledger_events WHERE student_id = ?"
-                                  " AND type IN ('REGISTER', 'CANCEL') GROUP BY ref_lesson_id", (student_id,))
-        open_regs = dict(rows(db_path, "SELECT lesson_id, 1 FROM registrations WHERE student_id = ?"
-                                       " AND status = 'open'", (student_id,)))
-        for lesson_id, net in registers:
-            assert net in (0, 1)
-            assert open_regs.get(lesson_id, 0) == net
-
-
-def assert_rebuild_matches(db_path: str, tmp_path) -> None:
-    app = open_ledger(db_path, Terms(ZoneInfo("UTC")), Queries(db_path))
-    try:
-        rebuild(db_path, str(tmp_path / "rebuilt.db"), app.mapper.to_domain_event)
-    finally:
-        app.close()
-    assert differences(db_path, str(tmp_path / "rebuilt.db")) == {}

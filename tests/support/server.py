@@ -69,21 +69,38 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-@contextmanager
-def running_server(db_path: str, *, workers: int = 2, threads: int = 8, env: dict | None = None):
-    """Yield a live server; on exit send SIGTERM and require a clean shutdown."""
-    port = free_port()
+def start_server(db_path: str, *, workers: int = 2, threads: int = 8,
+                 env: dict | None = None, port: int | None = None) -> Server:
+    """Start ``tangopass serve`` in its own process group and wait until it is healthy."""
+    port = port or free_port()
     log_path = Path(db_path).with_suffix(".log")
     environment = {**os.environ, "TANGOPASS_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [TANGOPASS, "serve", "--port", str(port), "--db", db_path,
              "--workers", str(workers), "--threads", str(threads)],
-            stdout=log, stderr=subprocess.STDOUT, env=environment,
+            stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True,
         )
     server = Server(port, process, log_path)
+    wait_healthy(server)
+    return server
+
+
+def kill_hard(server: Server) -> None:
+    """SIGKILL the master and every worker at once, as a power cut would."""
     try:
-        wait_healthy(server)
+        os.killpg(server.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.process.wait()
+
+
+@contextmanager
+def running_server(db_path: str, *, workers: int = 2, threads: int = 8, env: dict | None = None):
+    """Yield a live server; on exit send SIGTERM and require a clean shutdown."""
+    server = start_server(db_path, workers=workers, threads=threads, env=env)
+    process = server.process
+    try:
         yield server
     finally:
         if process.poll() is None:
