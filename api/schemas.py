@@ -51,6 +51,9 @@ def whole(low: int, high: int, **extra: object) -> object:
 
 
 Id = whole(1, ID_MAX)
+Credits = whole(1, 100)
+Days = whole(1, 366)
+Delta = whole(-100, 100, description="±1-100, not 0", json_schema_extra={"not": {"const": 0}})
 Moment = Annotated[
     datetime,
     AfterValidator(_sane_year),
@@ -92,7 +95,7 @@ class AddStudent(Request):
 
 class AddPurchase(Request):
     student_id: Id
-    credits: whole(1, 100)
+    credits: Credits
     validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)]
     purchased_at: Moment | None = Field(None, description="not in the future (60 s of skew allowed)")
     note: Text | None = None
@@ -116,12 +119,12 @@ class ClearRegistrations(Request):
 
 
 class ExtendValidity(Request):
-    days: whole(1, 366)
+    days: Days
 
 
 class Adjust(Request):
     student_id: Id
-    delta: whole(-100, 100, description="±1-100, not 0", json_schema_extra={"not": {"const": 0}})
+    delta: Delta
     reason: Text
     validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)] | None = Field(
         None, description="only for a positive delta"

@@ -1,7 +1,5 @@
 """What a student's phone sees and does, through the HTTP contract."""
 
-from datetime import timedelta
-
 from icalendar import Calendar
 
 from tests.support.db import fingerprint, rows

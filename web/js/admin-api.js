@@ -1,0 +1,37 @@
+// The teacher's API calls: Bearer admin token on each, Idempotency-Key on each POST.
+import { request } from './api.js';
+import { keyFor, settled } from './idempotency.js';
+
+/** An admin client that reads the token with getToken() at each call. */
+export function createAdminApi(getToken) {
+  const auth = () => ({ Authorization: `Bearer ${getToken()}` });
+
+  async function post(endpoint, body) {
+    const headers = { ...auth(), 'Idempotency-Key': keyFor(endpoint, body) };
+    try {
+      const answer = await request(endpoint, { method: 'POST', body, headers });
+      settled(endpoint, body);
+      return answer;
+    } catch (err) {
+      if (err.code === 'IDEMPOTENCY_KEY_REUSED') settled(endpoint, body);
+      throw err;
+    }
+  }
+
+  return {
+    list: () => request('/admin/list', { headers: auth() }),
+    ledger: (studentId, all = false) =>
+      request(`/admin/ledger?student_id=${encodeURIComponent(studentId)}${all ? '&all=1' : ''}`, { headers: auth() }),
+    qr: (studentId) => request(`/admin/qr?student_id=${encodeURIComponent(studentId)}`, { headers: auth(), as: 'blob' }),
+    addStudent: (name) => post('/admin/addStudent', { name }),
+    rotateToken: (studentId) => post('/admin/rotateToken', { student_id: studentId }),
+    addPurchase: (body) => post('/admin/addPurchase', body),
+    setNextLesson: (startsAt) => post('/admin/setNextLesson', { starts_at: startsAt }),
+    cancelLesson: (lessonId) => post('/admin/cancelLesson', { lesson_id: lessonId }),
+    cancelRegistration: (studentId, lessonId) =>
+      post('/admin/cancelRegistration', lessonId ? { student_id: studentId, lesson_id: lessonId } : { student_id: studentId }),
+    clearRegistrations: () => post('/admin/clearRegistrations', {}),
+    extendValidity: (days) => post('/admin/extendValidity', { days }),
+    adjust: (body) => post('/admin/adjust', body),
+  };
+}

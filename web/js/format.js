@@ -1,0 +1,69 @@
+// Dates and durations for people, in the page's language and the browser's time zone.
+import { locale, t } from './i18n.js';
+
+const dayFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short' });
+const dayYearFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const longDayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
+const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+
+function sameYear(date) {
+  return date.getFullYear() === new Date().getFullYear();
+}
+
+/** "Tue 24 Nov" (the year is added when it is not this year). */
+export function formatDay(iso) {
+  const date = new Date(iso);
+  return (sameYear(date) ? dayFmt : dayYearFmt).format(date);
+}
+
+/** "Tuesday 24 November". */
+export function formatLongDay(iso) {
+  return longDayFmt.format(new Date(iso));
+}
+
+/** "19:00" (or "7:00 PM", as the language writes it). */
+export function formatTime(iso) {
+  return timeFmt.format(new Date(iso));
+}
+
+/** "Tue 24 Nov, 19:00". */
+export function formatDateTime(iso) {
+  return `${formatDay(iso)}, ${formatTime(iso)}`;
+}
+
+/** A live countdown: "2 days 3 h", "3 h 05 min", "4 min 12 s". */
+export function formatCountdown(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(total / 86400);
+  const hours = Math.floor((total % 86400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  if (days > 0) return `${t('cdDays', { n: days })} ${t('cdHours', { n: hours })}`;
+  if (hours > 0) return `${t('cdHours', { n: hours })} ${t('cdMinutes', { n: two(minutes) })}`;
+  return `${t('cdMinutes', { n: minutes })} ${t('cdSeconds', { n: two(seconds) })}`;
+}
+
+/** "+2" / "−1" / "0", with a real minus sign. */
+export function formatDelta(delta) {
+  if (delta > 0) return `+${delta}`;
+  if (delta < 0) return `\u2212${Math.abs(delta)}`;
+  return '0';
+}
+
+/** ISO 8601 with the browser's own offset: "2026-11-24T19:00:00+01:00". */
+export function isoWithOffset(date) {
+  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}
+
+/** The value a datetime-local / date input wants for a local date: "2026-11-24T19:00". */
+export function localInputValue(date, withTime = true) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return withTime ? `${day}T${pad(date.getHours())}:${pad(date.getMinutes())}` : day;
+}

@@ -1,0 +1,146 @@
+// The student screen: shows the pass for the token in ?t=…, registers and cancels.
+import { t, applyStaticText } from './i18n.js';
+import { formatDateTime } from './format.js';
+import { byId } from './dom.js';
+import { studentApi } from './api.js';
+import { announce, announceError } from './messages.js';
+import { saveStatus, loadStatus, forgetToken, rememberToken, lastToken, rememberLesson, knownLessons } from './offline.js';
+import { renderPass, renderNoToken, windowOpen } from './render-student.js';
+import { startCountdown, stopCountdown } from './countdown.js';
+import { registerServiceWorker } from './sw-register.js';
+
+const REFRESH_EVERY_MS = 5 * 60 * 1000;
+
+const state = {
+  token: null,
+  status: null,     // the last /status answer shown
+  savedAt: null,    // when it was received
+  skewMs: 0,        // server clock minus this device's clock
+  offline: false,
+  busyAction: null, // 'register' | 'cancel' while a request is in flight
+};
+
+function serverNow() {
+  return Date.now() + state.skewMs;
+}
+
+function render() {
+  if (!state.status) return;
+  renderPass(state.status, {
+    nowMs: serverNow(),
+    offline: state.offline,
+    savedAt: state.savedAt,
+    busyAction: state.busyAction,
+    lessons: knownLessons(),
+    calendarUrl: studentApi.calendarUrl(state.token),
+  });
+  const lesson = state.status.next_lesson;
+  if (lesson && windowOpen(state.status, serverNow())) {
+    startCountdown(byId('countdown'), Date.parse(lesson.registration_closes_at), state.skewMs, () => refresh());
+  } else {
+    stopCountdown();
+  }
+}
+
+function accept(status) {
+  state.status = status;
+  state.savedAt = new Date().toISOString();
+  state.skewMs = Date.parse(status.now) - Date.now() || 0;
+  state.offline = false;
+  saveStatus(state.token, status);
+  rememberLesson(status.next_lesson);
+  byId('page-message').hidden = true;
+}
+
+function showInvalidLink() {
+  forgetToken(state.token);
+  state.status = null;
+  stopCountdown();
+  renderNoToken();
+  byId('no-token').hidden = true;
+  announce(byId('page-message'), t('linkInvalid'), 'error');
+}
+
+function showLoadError(err) {
+  if (err.code === 'INVALID_TOKEN') return showInvalidLink();
+  state.offline = err.code === 'NETWORK';
+  if (!state.status) {
+    byId('loading').hidden = true;
+    if (state.offline) announce(byId('page-message'), t('offlineNoData'), 'error');
+    else announceError(byId('page-message'), err);
+    return;
+  }
+  render();
+  if (!state.offline) announceError(byId('page-message'), err);
+}
+
+/** Fetches a fresh /status (with history); on failure shows the last known state. */
+async function refresh() {
+  try {
+    accept(await studentApi.status(state.token));
+    render();
+  } catch (err) {
+    showLoadError(err);
+  }
+}
+
+function focusVisibleAction(wasFocused) {
+  if (!wasFocused) return;
+  const visible = [byId('register-btn'), byId('cancel-btn')].find((b) => !b.hidden);
+  (visible || byId('reg-state')).focus();
+}
+
+async function act(action) {
+  if (state.busyAction || state.offline) return; // no double submit
+  const hadFocus = Boolean(document.activeElement?.closest('.actions'));
+  const message = byId('action-message');
+  state.busyAction = action;
+  render();
+  try {
+    const answer = await studentApi[action](state.token);
+    state.status = { ...state.status, registered: answer.registered, credits_available: answer.credits_available };
+    const lesson = state.status.next_lesson;
+    announce(message, answer.registered ? t('registeredOk', { date: formatDateTime(lesson.starts_at) }) : t('cancelledOk'), 'ok');
+  } catch (err) {
+    if (err.code === 'INVALID_TOKEN') {
+      state.busyAction = null;
+      return showInvalidLink();
+    }
+    announceError(message, err);
+    if (err.code === 'NETWORK') state.offline = true;
+  }
+  state.busyAction = null;
+  render();
+  if (!state.offline) await refresh();
+  focusVisibleAction(hadFocus);
+}
+
+function start() {
+  applyStaticText();
+  registerServiceWorker();
+  const fromUrl = new URLSearchParams(location.search).get('t');
+  state.token = fromUrl || lastToken();
+  if (!state.token) {
+    renderNoToken();
+    return;
+  }
+  if (fromUrl) rememberToken(fromUrl);
+  const saved = loadStatus(state.token);
+  if (saved) {
+    // Show the last known state at once; it is replaced as soon as the network answers.
+    state.status = saved.status;
+    state.savedAt = saved.savedAt;
+    state.offline = !navigator.onLine;
+    render();
+  }
+  byId('register-btn').addEventListener('click', () => act('register'));
+  byId('cancel-btn').addEventListener('click', () => act('cancel'));
+  byId('refresh-btn').addEventListener('click', () => refresh());
+  window.addEventListener('online', () => refresh());
+  window.addEventListener('offline', () => { state.offline = true; render(); });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+  setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_EVERY_MS);
+  refresh();
+}
+
+start();
