@@ -11,8 +11,7 @@ from api.openapi import OpenApiResource
 from api.static_files import StaticFiles
 from api.student_routes import (
     CalendarResource,
-    CancelResource,
-    RegisterResource,
+    MoveResource,
     StatusResource,
 )
 
@@ -57,8 +56,8 @@ def create_app(ctx: Context) -> falcon.App:
     app.add_route("/health", HealthResource())
     app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/status", StatusResource(ctx))
-    app.add_route("/register", RegisterResource(ctx))
-    app.add_route("/cancel", CancelResource(ctx))
+    app.add_route("/register", MoveResource(ctx, ctx.ledger.register))
+    app.add_route("/cancel", MoveResource(ctx, ctx.ledger.cancel))
     app.add_route("/calendar.ics", CalendarResource(ctx))
     add_admin_routes(app, ctx)
     app.add_sink(StaticFiles(), prefix="/")

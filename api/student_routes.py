@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import falcon
 
 from api.calendar_feed import calendar_for
@@ -27,24 +30,17 @@ class StatusResource:
         resp.media = body
 
 
-class RegisterResource:
-    def __init__(self, ctx: Context):
+class MoveResource:
+    """POST /register and POST /cancel: one tap, optionally naming the lesson."""
+
+    def __init__(self, ctx: Context, move: Callable[[int, int | None, datetime], dict]):
         self.ctx = ctx
+        self.move = move
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         student_id = self.ctx.student_of(req)
         choice = parse_body(req, LessonChoice, required=False)
-        resp.media = self.ctx.ledger.register(student_id, choice.lesson_id, self.ctx.clock())
-
-
-class CancelResource:
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        student_id = self.ctx.student_of(req)
-        choice = parse_body(req, LessonChoice, required=False)
-        resp.media = self.ctx.ledger.cancel(student_id, choice.lesson_id, self.ctx.clock())
+        resp.media = self.move(student_id, choice.lesson_id, self.ctx.clock())
 
 
 class CalendarResource:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.server import free_port, start_server
+from tests.support.server import free_port, start_server, stop_gracefully
 
 from .helpers import Api, Server
 
@@ -33,16 +31,6 @@ def missing(reason: str) -> None:
     pytest.fail(reason)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture
 def server(tmp_path: Path):
     """A fresh `tangopass serve` with an empty database, stopped (SIGTERM) after the test."""
@@ -55,7 +43,7 @@ def server(tmp_path: Path):
     try:
         yield Server(base_url, Api(base_url, admin_token), live.process)
     finally:
-        stop(live.process)
+        stop_gracefully(live.process)
 
 
 @pytest.fixture(scope="session")

@@ -99,17 +99,21 @@ def kill_hard(server: Server) -> None:
 def running_server(db_path: str, *, workers: int = 2, threads: int = 8, env: dict | None = None):
     """Yield a live server; on exit send SIGTERM and require a clean shutdown."""
     server = start_server(db_path, workers=workers, threads=threads, env=env)
-    process = server.process
     try:
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_gracefully(server.process)
+
+
+def stop_gracefully(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM, as a service manager would; SIGKILL only if it does not stop in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_healthy(server: Server, timeout: float = 30) -> None:
