@@ -13,6 +13,7 @@ the injected ``queries`` object; this module contains no SQL.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 import threading
@@ -43,6 +44,7 @@ from ledger.lesson import Lesson
 from ledger.student import STUDENT, TEACHER, Lot, Registration, Student
 
 T = TypeVar("T")
+log = logging.getLogger("tangopass")
 
 MAX_ATTEMPTS = 30
 
@@ -144,6 +146,15 @@ class TangoPass(Application[UUID]):
         # The projections run inside the append: hand them the domain events.
         processing_event.saved_kwargs["projected_events"] = list(processing_event.events)
         return super()._record(processing_event)
+
+    def _take_snapshots(self, processing_event: Any) -> None:
+        # Runs after the command has committed. A snapshot is only a cache: if
+        # writing it fails, the command must still count as done, or the retry
+        # loop would run a non-idempotent command (a purchase) a second time.
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:  # noqa: BLE001 - the next snapshot interval tries again
+            log.warning("snapshot not written; accounts will load from more events", exc_info=True)
 
     # -------------------------------------------------------------- machinery
 

@@ -83,3 +83,21 @@ def test_every_event_has_its_projection_rows(api, db_path, ana):
         ("PURCHASE", 3, 3)
     ]
     assert rows(db_path, "SELECT credits_available FROM students") == [(3,)]
+
+
+def test_a_failed_snapshot_does_not_repeat_a_committed_command(api, ctx, db_path, monkeypatch):
+    # Snapshots are written after the commit; a failure there must not make the
+    # retry loop record the purchase twice.
+    from eventsourcing.persistence import OperationalError
+
+    ana = api.add_student("Ana")
+    monkeypatch.setattr(type(ctx.ledger), "snapshotting_intervals", {Student: 1})
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ctx.ledger.snapshots, "put", locked)
+    api.buy(ana["id"], credits=3)
+
+    assert rows(db_path, "SELECT COUNT(*) FROM lots") == [(1,)]
+    assert rows(db_path, "SELECT credits_available FROM students") == [(3,)]
