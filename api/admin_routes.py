@@ -145,14 +145,35 @@ class ListResource:
 
 
 class LedgerResource:
+    """A student's ledger as JSON, or with ``format=csv`` as a spreadsheet download.
+
+    The CSV has the same entries as the JSON answer (from the newest OLDEST
+    marker; ``all`` for the whole history), with the columns of ``tangopass
+    export`` (student name included) and formula-looking text cells neutralised.
+    """
+
+    FORMATS = ("json", "csv")
+
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
+        fmt = single_param(req, "format") or "json"
+        if fmt not in self.FORMATS:
+            raise ApiError("VALIDATION_ERROR", "format: must be json or csv")
         student_id = _student_id_param(req, self.ctx)
         self.ctx.settle_due(self.ctx.clock(), student_id)
         everything = "all" in req.params
+        if fmt == "csv":
+            from projections.export import csv_text, ledger_rows  # kept inside this class
+
+            with self.ctx.queries.snapshot() as cursor:
+                body = csv_text(ledger_rows(cursor, student_id, from_oldest_marker=not everything))
+            resp.content_type = "text/csv; charset=utf-8"
+            resp.downloadable_as = f"tangopass-ledger-student-{student_id}.csv"
+            resp.text = body
+            return
         resp.media = {
             "student_id": student_id,
             "ledger": self.ctx.queries.ledger(student_id, everything),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from api.audit import add_commands
 from api.settings import Settings, SettingsError
 from projections.schema import apply_schema
 
@@ -60,3 +61,7 @@ def serve(host: str, port: int, db_path: str | None, workers: int, threads: int)
     if token_file is not None:
         click.echo(f"Admin token: in {token_file} (enter it once in the console)")
     TangoPassServer(settings, host, port, workers, threads).run()
+
+
+# The auditor's commands: replay, verify, export, balance, backup (api/audit/).
+add_commands(main)

@@ -96,8 +96,18 @@ def _paths() -> dict:
             "parameters": [_student_id_param(), {
                 "name": "all", "in": "query", "required": False, "allowEmptyValue": True,
                 "schema": {"type": "string"}, "description": "present: the whole history",
+            }, {
+                "name": "format", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                "description": "csv: the same rows as a spreadsheet download",
             }],
-            "responses": _responses(200, schemas.StudentLedger, (400, 401, 404)),
+            "responses": {
+                **_responses(200, schemas.StudentLedger, (400, 401, 404)),
+                "200": {"description": "success", "content": {
+                    **_json(schemas.StudentLedger),
+                    "text/csv": {"schema": {"type": "string"}},
+                }},
+            },
         }},
         "/admin/qr": {"get": {
             "summary": "The student's link as a QR code", "security": ADMIN,

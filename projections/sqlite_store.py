@@ -26,6 +26,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
+from projections.chain import extend_chain
 from projections.idempotency import IdempotentAnswer
 from projections.projectors import project
 
@@ -46,6 +47,8 @@ class ProjectingRecorder(SQLiteApplicationRecorder):
         if domain_events is None or len(domain_events) != len(stored_events):
             raise AssertionError("every append must carry its domain events for the projections")
         cursor = c.sqlite_cursor
+        # Tamper evidence: each event extends the hash chain, in this transaction.
+        extend_chain(cursor, notification_ids)
         project(cursor, domain_events)
         answer: IdempotentAnswer | None = kwargs.get("idempotency")
         if answer is not None:

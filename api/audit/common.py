@@ -1,0 +1,87 @@
+"""What the auditor commands share: exit codes, read-only access, the decoder, progress."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from projections.rebuild import open_readonly
+
+OK, FOUND, TROUBLE = 0, 1, 2
+EXIT_CODES = (
+    "Exit status: 0 all good; 1 the check found a problem (reported on stdout); "
+    "2 bad usage, or the database is missing or unreadable."
+)
+
+
+class AuditError(click.ClickException):
+    """The command could not run (missing or unreadable database, bad input): exit 2."""
+
+    exit_code = TROUBLE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def db_option(fn: Callable) -> Callable:
+    return click.option(
+        "--db", "db_path", default=None, metavar="PATH",
+        help="SQLite file [default: $TANGOPASS_DB or ./tangopass.db]. Opened read-only.",
+    )(fn)
+
+
+def resolve_db(db_path: str | None) -> str:
+    return db_path or os.environ.get("TANGOPASS_DB") or "tangopass.db"
+
+
+@contextmanager
+def readonly(db_path: str) -> Iterator[sqlite3.Connection]:
+    """The live database, read-only (``file:PATH?mode=ro``): the auditor never writes to it."""
+    try:
+        conn = open_readonly(db_path)
+    except sqlite3.Error as ex:
+        raise AuditError(f"cannot open {db_path} read-only: {ex}") from None
+    try:
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'"
+        ).fetchone() is None:
+            raise AuditError(f"{db_path} is not a Tango Pass database (no stored_events table)")
+        yield conn
+    finally:
+        conn.close()
+
+
+@lru_cache(maxsize=1)
+def decoder() -> Callable[[Any], Any]:
+    """The application's own mapper (same transcodings), on in-memory persistence.
+
+    Built without opening the live database, so nothing can write to it.
+    """
+    from ledger.application import TangoPass, Terms
+
+    app = TangoPass(
+        {"PERSISTENCE_MODULE": "eventsourcing.popo"}, terms=Terms(ZoneInfo("UTC")), queries=None
+    )
+    return app.mapper.to_domain_event
+
+
+@contextmanager
+def progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (stdout stays clean for data)."""
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar.update
+
+
+def shown(lines: list[str], limit: int) -> list[str]:
+    """At most ``limit`` lines (0: all), with a note of how many were left out."""
+    if limit and len(lines) > limit:
+        return lines[:limit] + [f"... and {len(lines) - limit} more (use --limit 0 to see all)"]
+    return lines

@@ -1,0 +1,111 @@
+"""Shared by the auditor tests: run a command, tamper with a file like an intruder would."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from api.cli import main
+from projections.chain import CHAIN_TABLE, SELECT_ROWS, last_link_before, links
+
+
+def cli(*args: str) -> Result:
+    """Run ``tangopass ARGS`` in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def execute(db_path: str, *statements: str, params: tuple = ()) -> None:
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement, params)
+    finally:
+        conn.close()
+
+
+def drop_triggers(db_path: str) -> list[str]:
+    """What an intruder with the file does first: the append-only guards go."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+        for name in names:
+            conn.execute(f"DROP TRIGGER {name}")
+        return names
+    finally:
+        conn.close()
+
+
+def event_rowid(db_path: str, topic_suffix: str, nth: int = 0) -> int:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT rowid FROM stored_events WHERE topic LIKE ? ORDER BY rowid LIMIT 1 OFFSET ?",
+            (f"%{topic_suffix}", nth),
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def edit_state(db_path: str, rowid: int, change: Callable[[dict], None]) -> None:
+    """Rewrite one stored event's JSON state in place (triggers must be gone)."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        state = json.loads(conn.execute(
+            "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+        ).fetchone()[0])
+        change(state)
+        conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?",
+                     (json.dumps(state, separators=(",", ":")).encode(), rowid))
+    finally:
+        conn.close()
+
+
+def rechain(db_path: str, from_id: int) -> None:
+    """The thorough intruder: recompute every link from ``from_id`` on (triggers gone)."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        cursor = conn.cursor()
+        previous = last_link_before(cursor, from_id)
+        cursor.execute(f"DELETE FROM {CHAIN_TABLE} WHERE notification_id >= ?", (from_id,))
+        rows = cursor.execute(f"{SELECT_ROWS} WHERE rowid >= ? ORDER BY rowid", (from_id,)).fetchall()
+        pairs = list(links(rows, previous)) if previous else list(links(rows))
+        cursor.executemany(
+            f"INSERT INTO {CHAIN_TABLE} (notification_id, link) VALUES (?, ?)",
+            [(n, link.hex()) for n, link in pairs],
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def file_bytes(db_path: str) -> bytes:
+    return Path(db_path).read_bytes()
+
+
+def busy_history(api, clock) -> list[dict]:
+    """A bit of everything: back-dated lots, expiry, cancels, clears, extends, adjusts."""
+    students = [api.add_student(name) for name in ("Ana", "Bea", "Cleo")]
+    for i, student in enumerate(students):
+        api.buy(student["id"], credits=3, purchased_at=f"2026-11-{20 - i}T10:00:00Z")
+        api.buy(student["id"], credits=2, months=3)
+    for day in ("2026-11-24", "2026-11-28", "2026-12-02"):
+        api.lesson(f"{day}T19:00:00Z")
+    for student in students:
+        assert api.register(student["token"]).status_code == 200
+    api.cancel(students[1]["token"])
+    api.admin("adjust", {"student_id": students[2]["id"], "delta": -1, "reason": "typo"})
+    api.admin("adjust", {"student_id": students[0]["id"], "delta": 2, "reason": "gift"})
+    clock.set(clock.now.replace(day=24, hour=21))
+    api.admin("clearRegistrations", {})
+    api.admin("extendValidity", {"days": 5})
+    clock.advance(days=40)
+    for student in students:
+        api.register(student["token"])
+    api.admin("cancelLesson", {"lesson_id": 3})
+    api.admin_get("/admin/list")
+    return students
