@@ -13,12 +13,14 @@ the injected ``queries`` object; this module contains no SQL.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -136,6 +138,15 @@ class TangoPass(Application[UUID]):
         # so they do not collide with each other; correctness across processes
         # still rests on the version check, never on this lock.
         self._write_lock = threading.Lock()
+        # The same across worker processes: commands on one SQLite file take an
+        # advisory lock file, so two workers do not collide on one aggregate (the
+        # shared Lesson) only to sleep and retry. A performance measure: the
+        # version check still decides, and TANGOPASS_COMMAND_LOCK=0 turns this off
+        # (the storm tests run both ways). The kernel drops it if a worker dies.
+        db = self.env.get("SQLITE_DBNAME") or ""
+        use_lock = (self.env.get("TANGOPASS_COMMAND_LOCK") or "1") != "0"
+        in_memory = ":memory:" in db or "mode=memory" in db
+        self._lock_file = open(f"{db}.lock", "a") if use_lock and db and not in_memory else None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -145,7 +156,15 @@ class TangoPass(Application[UUID]):
     def _record(self, processing_event: Any) -> Any:
         # The projections run inside the append: hand them the domain events.
         processing_event.saved_kwargs["projected_events"] = list(processing_event.events)
-        return super()._record(processing_event)
+        recordings = super()._record(processing_event)
+        # The version-checked append succeeded, so each saved aggregate is exactly the
+        # stored state at its version: cache it, and the next load need not read and
+        # decode these events again (the repository hands out copies).
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                cache.put(aggregate_id, aggregate)
+        return recordings
 
     def _take_snapshots(self, processing_event: Any) -> None:
         # Runs after the command has committed. A snapshot is only a cache: if
@@ -167,11 +186,28 @@ class TangoPass(Application[UUID]):
                 if previous is not None:
                     return previous
             try:
-                with self._write_lock:
+                with self._write_lock, self._command_lock():
                     return command()
             except (RecordConflictError, OperationalError):
                 time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise BusyError("the ledger is busy; please retry")
+
+    @contextmanager
+    def _command_lock(self) -> Iterator[None]:
+        if self._lock_file is None:
+            yield
+            return
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+        super().close()
 
     def _student(self, student_id: int, now: datetime) -> Student:
         try:

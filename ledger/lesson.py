@@ -39,6 +39,14 @@ class Lesson(Aggregate):
     def create_id(number: int) -> UUID:
         return uuid5(LESSON_NAMESPACE, str(number))
 
+    def __deepcopy__(self, memo: dict) -> Lesson:
+        """Only the attendee list changes in place; see Student.__deepcopy__."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._pending_events = list(self._pending_events)
+        clone.attendees = list(self.attendees)
+        return clone
+
     @classmethod
     def schedule(cls, number: int, starts_at: datetime, window_hours: int, now: datetime) -> Lesson:
         """Set a lesson; students may register until ``window_hours`` before it starts."""

@@ -13,6 +13,7 @@ only remembers what can still move.
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -73,6 +74,17 @@ class Student(Aggregate):
     def create_id(number: int) -> UUID:
         """Student ids are small integers; the aggregate id is derived from them."""
         return uuid5(STUDENT_NAMESPACE, str(number))
+
+    def __deepcopy__(self, memo: dict) -> Student:
+        """The repository copies cached accounts for each command. Only the lists and
+        each open lot (remaining, expires_at) change in place; the rest is immutable,
+        so this is all a deep copy needs (and several times cheaper)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._pending_events = list(self._pending_events)
+        clone.lots = [copy(lot) for lot in self.lots]
+        clone.registrations = list(self.registrations)
+        return clone
 
     @event("Added", topic="tangopass:Student.Added")
     def __init__(self, number: int, name: str, token: str, at: datetime, by: str):

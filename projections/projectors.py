@@ -65,16 +65,18 @@ def _entry(
     note: str | None = None,
 ) -> int:
     """Append one journal row and keep the student's balance beside it."""
-    entry_id = _one(cursor, "SELECT COALESCE(MAX(id), 0) + 1 FROM ledger_events", ())
+    # INTEGER PRIMARY KEY with no deletes: SQLite assigns MAX(id) + 1, so the ids
+    # only grow and a rebuild in the same order assigns the same ones.
     cursor.execute(
-        "INSERT INTO ledger_events (id, student_id, seq, ts, type, delta_credits,"
+        "INSERT INTO ledger_events (student_id, seq, ts, type, delta_credits,"
         " balance_after, ref_lot_id, ref_lesson_id, ref_event_id, note, actor, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            entry_id, student_id, event.seq, ts, kind, delta, event.balance_after,
+            student_id, event.seq, ts, kind, delta, event.balance_after,
             lot_id, lesson_id, ref_event_id, note, event.by, iso(event.at),
         ),
     )
+    entry_id = cursor.lastrowid
     cursor.execute(
         "UPDATE students SET credits_available = ? WHERE id = ?",
         (event.balance_after, student_id),

@@ -119,6 +119,7 @@ def rebuild_from(
     apply_schema(target_db)
     conn = sqlite3.connect(target_db, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")  # a scratch copy: rebuilt again if lost
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MiB: the indexes stay in memory
     cursor = conn.cursor()
     done = 0
     previous = GENESIS

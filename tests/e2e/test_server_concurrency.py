@@ -19,9 +19,12 @@ def soon(days: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.fixture
-def server(db_path):
-    with running_server(db_path, workers=3, threads=8) as live:
+@pytest.fixture(params=["1", "0"], ids=["lock-file", "version-check-only"])
+def server(db_path, request):
+    # Also without the cross-worker lock file: then only the event store's
+    # version check keeps concurrent workers from double-spending.
+    env = {"TANGOPASS_COMMAND_LOCK": request.param}
+    with running_server(db_path, workers=3, threads=8, env=env) as live:
         yield live
     assert "Traceback" not in live.log()
 

@@ -202,3 +202,36 @@ def test_account_state_stays_small_as_history_grows():
 
     assert len(student.lots) == 1 and student.registrations == []
     assert student.seq == 401
+
+
+def test_commands_on_a_copy_never_change_the_original():
+    # The repository caches accounts and hands each command a copy.
+    import copy
+
+    student = new_student()
+    buy(student, 1, credits=3)
+    student.register(7, T0)
+    student.collect_events()
+    original = (student.balance, student.seq, [(l.id, l.remaining, l.expires_at) for l in student.lots],
+                list(student.registrations))
+
+    clone = copy.deepcopy(student)
+    clone.register(8, T0)
+    clone.cancel(7, T0)
+    clone.extend(5, T0, UTC_TZ)
+    clone.withdraw(credits=1, reason="x", now=T0)
+
+    assert (student.balance, student.seq, [(l.id, l.remaining, l.expires_at) for l in student.lots],
+            list(student.registrations)) == original
+    assert student.collect_events() == [] and clone.collect_events() != []
+
+
+def test_a_lesson_copy_keeps_its_own_attendees():
+    import copy
+
+    from ledger.lesson import Lesson
+
+    lesson = Lesson.schedule(1, T0 + timedelta(days=1), 2, T0)
+    clone = copy.deepcopy(lesson)
+    clone.admit(5, T0, "student")
+    assert lesson.attendees == [] and clone.attendees == [5]
