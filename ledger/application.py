@@ -413,6 +413,7 @@ class TangoPass(Application[UUID]):
 
             def decide() -> int:
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
+                lesson.check_changeable()  # a held or called-off lesson: LESSON_CLEARED
                 if student.is_registered(lesson.number):
                     lesson.check_window_open(now)
                     student.cancel(lesson.number, now, by=STUDENT)

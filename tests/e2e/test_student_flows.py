@@ -227,3 +227,18 @@ def test_a_rotated_token_stops_working(api):
     assert rotated.status_code == 200 and rotated.json["token"] != ana["token"]
     assert api.status(ana["token"]).json["error"] == "INVALID_TOKEN"
     assert api.status(rotated.json["token"]).json["credits_available"] == 2
+
+
+def test_cancelling_a_held_lesson_is_refused_and_changes_nothing(api, clock, db_path):
+    ana = api.add_student("Ana")
+    api.buy(ana["id"], credits=1)
+    api.lesson("2026-11-23T13:00:00Z")
+    api.register(ana["token"])
+    clock.set(clock.now.replace(hour=13, minute=1))
+    api.admin("clearRegistrations", {})
+    before = fingerprint(db_path)
+
+    result = api.cancel(ana["token"], {"lesson_id": 1})
+
+    assert result.status_code == 409 and result.json["error"] == "LESSON_CLEARED"
+    assert fingerprint(db_path) == before
