@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.audit.helpers import busy_history, cli
+from tests.support.histories import busy_history
+from tests.audit.helpers import cli
 from tests.support.db import rows
 from tests.support.server import TANGOPASS, running_server
 

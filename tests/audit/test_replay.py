@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from api.app import create_app
 from api.settings import Settings
 from api.wiring import open_context
-from tests.audit.helpers import busy_history, cli, execute, file_bytes
+from tests.support.histories import busy_history
+from tests.audit.helpers import cli, execute, file_bytes
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
 from tests.support.db import rows

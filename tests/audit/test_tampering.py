@@ -7,8 +7,9 @@ import sqlite3
 import pytest
 
 from projections.chain import CHAIN_TABLE
+from tests.support.histories import busy_history
 from tests.audit.helpers import (
-    busy_history, cli, drop_triggers, edit_state, event_rowid, execute, rechain,
+    cli, drop_triggers, edit_state, event_rowid, execute, rechain,
 )
 from tests.support.db import rows
 
