@@ -36,17 +36,21 @@ class Command:
     run: Run
     render: Callable[[Context, dict], dict] = lambda ctx, body: body
 
+    @property
+    def body_required(self) -> bool:
+        """A body whose fields are all optional (clearRegistrations) may be left out."""
+        return any(f.is_required() for f in self.model.model_fields.values())
+
 
 class CommandResource:
     def __init__(self, ctx: Context, command: Command):
         self.ctx = ctx
         self.command = command
+        self.body_required = command.body_required  # fixed per command: decided once
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
-        # A body whose fields are all optional (clearRegistrations) may be left out.
-        required = any(f.is_required() for f in self.command.model.model_fields.values())
-        payload = parse_body(req, self.command.model, required=required)
+        payload = parse_body(req, self.command.model, required=self.body_required)
         claim = self._claim(req, payload)
         self._check_ids(payload)
         body = self.command.run(self.ctx, payload, self.ctx.clock(), claim)

@@ -70,9 +70,6 @@ class Lesson(Aggregate):
 
     # ----------------------------------------------------------------- queries
 
-    def is_open_for_students(self, now: datetime) -> bool:
-        return self.status == SCHEDULED and now < self.closes_at
-
     def has_begun(self, now: datetime) -> bool:
         return now >= self.starts_at
 

@@ -237,9 +237,6 @@ class Queries:
                 )
             )
 
-    def student_name(self, student_id: int) -> str | None:
-        return self._scalar("SELECT name FROM students WHERE id = ?", (student_id,))
-
     def student_card(self, student_id: int) -> dict | None:
         with self.snapshot() as c:
             row = c.execute(

@@ -93,14 +93,6 @@ def stored_events(db_path: str, batch: int = BATCH) -> Iterator[StoredEvent]:
         conn.close()
 
 
-def count_events(db_path: str) -> int:
-    conn = open_readonly(db_path)
-    try:
-        return conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-    finally:
-        conn.close()
-
-
 # ------------------------------------------------------------------------ rebuild
 
 
