@@ -13,13 +13,13 @@ import falcon
 import segno
 from pydantic import BaseModel
 
-from api import schemas
-from api.context import Context
-from api.edge import check_admin, in_future, localize, not_in_future, parse_body, single_param
-from api.errors import ApiError
-from ledger.errors import NotFoundError
-from ledger.instants import iso
-from projections.idempotency import IdempotencyClaim, request_hash
+from tangopass.api import schemas
+from tangopass.api.context import Context
+from tangopass.api.edge import check_admin, in_future, localize, not_in_future, parse_body, single_param
+from tangopass.api.errors import ApiError
+from tangopass.ledger.errors import NotFoundError
+from tangopass.ledger.instants import iso
+from tangopass.projections.idempotency import IdempotencyClaim, request_hash
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -170,7 +170,7 @@ class LedgerResource:
         self.ctx.settle_due(self.ctx.clock(), student_id)
         everything = "all" in req.params
         if fmt == "csv":
-            from projections.export import csv_text, ledger_rows  # kept inside this class
+            from tangopass.projections.export import csv_text, ledger_rows  # kept inside this class
 
             with self.ctx.queries.snapshot() as cursor:
                 body = csv_text(ledger_rows(cursor, student_id, from_oldest_marker=not everything))

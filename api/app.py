@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import falcon
 
-from api import errors
-from api.admin_routes import add_routes as add_admin_routes
-from api.context import Context
-from api.openapi import OpenApiResource
-from api.static_files import StaticFiles
-from api.student_routes import (
+from tangopass.api import errors
+from tangopass.api.admin_routes import add_routes as add_admin_routes
+from tangopass.api.context import Context
+from tangopass.api.openapi import OpenApiResource
+from tangopass.api.static_files import StaticFiles
+from tangopass.api.student_routes import (
     CalendarResource,
     MoveResource,
     StatusResource,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from ledger.instants import from_iso
+from tangopass.ledger.instants import from_iso
 
 LESSON_LENGTH = timedelta(minutes=90)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from api.audit import add_commands
-from api.settings import Settings, SettingsError
-from projections.schema import apply_schema
+from tangopass.api.audit import add_commands
+from tangopass.api.settings import Settings, SettingsError
+from tangopass.projections.schema import apply_schema
 
 
 def admin_token_for(db_path: str) -> tuple[str, Path | None]:
@@ -30,6 +30,7 @@ def admin_token_for(db_path: str) -> tuple[str, Path | None]:
 
 
 @click.group()
+@click.version_option(package_name="tangopass")
 def main() -> None:
     """Tango Pass: lesson passes for a dance teacher."""
 
@@ -44,7 +45,7 @@ def main() -> None:
               help="Threads per worker.")
 def serve(host: str, port: int, db_path: str | None, workers: int, threads: int) -> None:
     """Serve the API and the PWA from one process group."""
-    from api.server import TangoPassServer  # gunicorn is only needed here
+    from tangopass.api.server import TangoPassServer  # gunicorn is only needed here
 
     try:
         settings = Settings.from_env(db_path=db_path)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from ledger.instants import to_second
+from tangopass.ledger.instants import to_second
 
 
 def system_now() -> datetime:

@@ -8,12 +8,12 @@ from datetime import datetime
 
 import falcon
 
-from api.errors import ApiError
-from api.throttle import GuessLimit
-from api.settings import Settings
-from ledger.application import TangoPass
-from ledger.instants import iso
-from projections.queries import Queries
+from tangopass.api.errors import ApiError
+from tangopass.api.throttle import GuessLimit
+from tangopass.api.settings import Settings
+from tangopass.ledger.application import TangoPass
+from tangopass.ledger.instants import iso
+from tangopass.projections.queries import Queries
 
 
 @dataclass

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import falcon
 from pydantic import BaseModel, ValidationError
 
-from api.errors import ApiError
-from ledger.instants import to_second
+from tangopass.api.errors import ApiError
+from tangopass.ledger.instants import to_second
 
 BODY_LIMIT = 64 * 1024
 CLOCK_SKEW = timedelta(seconds=60)

@@ -6,8 +6,8 @@ import logging
 
 import falcon
 
-from ledger.application import BusyError
-from ledger.errors import LedgerError
+from tangopass.ledger.application import BusyError
+from tangopass.ledger.errors import LedgerError
 
 log = logging.getLogger("tangopass")
 

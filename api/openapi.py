@@ -8,8 +8,9 @@ import falcon
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from api import schemas
-from api.admin_routes import COMMANDS
+from tangopass.api.version import VERSION
+from tangopass.api import schemas
+from tangopass.api.admin_routes import COMMANDS
 
 REF = "#/components/schemas/{model}"
 
@@ -151,7 +152,7 @@ def build_document() -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "Tango Pass",
-            "version": "1.0.0",
+            "version": VERSION,
             "description": "Lesson passes for a dance teacher. Errors are "
             '{"error": CODE, "message": text}.',
         },

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
-from api.app import create_app
-from api.logs import ACCESS_FORMAT
-from api.settings import Settings
-from api.wiring import open_context
+from tangopass.api.app import create_app
+from tangopass.api.logs import ACCESS_FORMAT
+from tangopass.api.settings import Settings
+from tangopass.api.wiring import open_context
 
 
 class TangoPassServer(BaseApplication):
@@ -25,7 +25,7 @@ class TangoPassServer(BaseApplication):
             "accesslog": "-",
             "errorlog": "-",
             "access_log_format": ACCESS_FORMAT,
-            "logger_class": "api.logs.RedactingLogger",
+            "logger_class": "tangopass.api.logs.RedactingLogger",
             "graceful_timeout": 10,
             "timeout": 60,
             "keepalive": 5,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 from pathlib import Path
 
 import falcon
 
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+WEB_ROOT = Path(str(files("tangopass.web")))
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -7,11 +7,11 @@ from datetime import datetime
 
 import falcon
 
-from api.calendar_feed import calendar_for
-from api.context import Context
-from api.edge import parse_body
-from api.schemas import LessonChoice
-from ledger.instants import iso
+from tangopass.api.calendar_feed import calendar_for
+from tangopass.api.context import Context
+from tangopass.api.edge import parse_body
+from tangopass.api.schemas import LessonChoice
+from tangopass.ledger.instants import iso
 
 
 class StatusResource:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from api.clock import system_now
-from api.context import Context
-from api.settings import Settings
-from ledger.application import TangoPass, Terms
-from projections.queries import Queries
-from projections.schema import apply_schema
+from tangopass.api.clock import system_now
+from tangopass.api.context import Context
+from tangopass.api.settings import Settings
+from tangopass.ledger.application import TangoPass, Terms
+from tangopass.projections.queries import Queries
+from tangopass.projections.schema import apply_schema
 
 LOCK_TIMEOUT_SECONDS = 30
 
@@ -18,7 +18,7 @@ LOCK_TIMEOUT_SECONDS = 30
 def open_ledger(db_path: str, terms: Terms, queries: Queries | None = None) -> TangoPass:
     """The application on a SQLite file whose schema is already applied."""
     env = {
-        "PERSISTENCE_MODULE": "projections.sqlite_store:TangoSQLiteFactory",
+        "PERSISTENCE_MODULE": "tangopass.projections.sqlite_store:TangoSQLiteFactory",
         "SQLITE_DBNAME": db_path,
         "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         "CREATE_TABLE": "n",  # schema/ is the one source of the tables

@@ -266,11 +266,11 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
     """
     from zoneinfo import ZoneInfo
 
-    import projections.sqlite_store as store
-    from api.wiring import open_ledger
-    from ledger.application import Terms
-    from projections.queries import Queries
-    from projections.schema import apply_schema
+    import tangopass.projections.sqlite_store as store
+    from tangopass.api.wiring import open_ledger
+    from tangopass.ledger.application import Terms
+    from tangopass.projections.queries import Queries
+    from tangopass.projections.schema import apply_schema
 
     if synchronous is not None:
         store.SYNCHRONOUS = synchronous
@@ -285,7 +285,7 @@ def close_app(app) -> None:
 
 
 def product_synchronous() -> str:
-    import projections.sqlite_store as store
+    import tangopass.projections.sqlite_store as store
 
     return store.SYNCHRONOUS
 

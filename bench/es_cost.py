@@ -138,7 +138,7 @@ def main() -> None:
     report.info.update(students=students, blocks=blocks, synchronous=synchronous, src=str(src))
     report.say(f"{students} students, {blocks} blocks per side; WAL, synchronous={synchronous}")
 
-    from ledger.instants import iso
+    from tangopass.ledger.instants import iso
 
     app = common.open_app(work / "es.db")
     clock = common.FakeClock()

@@ -39,8 +39,8 @@ class Studio:
     """In-memory aggregates, saved in batches through ``app.save``."""
 
     def __init__(self, app, clock: common.FakeClock):
-        from ledger.lesson import Lesson
-        from ledger.student import STUDENT, TEACHER, Student
+        from tangopass.ledger.lesson import Lesson
+        from tangopass.ledger.student import STUDENT, TEACHER, Student
 
         self.Student, self.Lesson = Student, Lesson
         self.STUDENT, self.TEACHER = STUDENT, TEACHER
@@ -157,7 +157,7 @@ def cached(kind: str, params: dict, src: Path, build: Callable[[Path], dict],
 @contextmanager
 def _opened(db: Path) -> Iterator[Any]:
     """The real application on ``db``, its connections without fsync while building."""
-    import projections.sqlite_store as store
+    import tangopass.projections.sqlite_store as store
 
     previous = store.SYNCHRONOUS
     app = common.open_app(db, synchronous="OFF")

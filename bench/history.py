@@ -53,8 +53,8 @@ def main() -> None:
     report.say(f"{meta['events']} events, {meta['students']} students, lesson with "
                f"{meta['lesson_events']} events; {reps} repetitions per size")
 
-    from ledger.lesson import Lesson
-    from ledger.student import Student
+    from tangopass.ledger.lesson import Lesson
+    from tangopass.ledger.student import Student
 
     app = common.open_app(db)
     clock = common.FakeClock(datetime.fromisoformat(meta["now"]))

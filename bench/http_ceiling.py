@@ -49,7 +49,7 @@ def free_port() -> int:
 
 def seed(db: Path, students: int) -> list[str]:
     """Students with 100 credits each and one lesson a week ahead, through the application."""
-    from api.clock import system_now
+    from tangopass.api.clock import system_now
 
     app = common.open_app(db)
     try:

@@ -78,7 +78,7 @@ def main() -> None:
     report = common.Report("replay", args)
     report.info.update(events_wanted=events, src=str(src))
 
-    from projections.rebuild import rebuild
+    from tangopass.projections.rebuild import rebuild
 
     if args.source_db:
         source, meta = Path(args.source_db), {"source_db": args.source_db}

@@ -35,15 +35,15 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from ledger.errors import (
+from tangopass.ledger.errors import (
     LedgerError,
     LessonNotStartedError,
     NotFoundError,
     NoUpcomingLessonError,
 )
-from ledger.instants import iso
-from ledger.lesson import Lesson
-from ledger.student import STUDENT, TEACHER, Lot, Registration, Student
+from tangopass.ledger.instants import iso
+from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student
 
 T = TypeVar("T")
 log = logging.getLogger("tangopass")

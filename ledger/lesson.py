@@ -12,12 +12,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.errors import (
+from tangopass.ledger.errors import (
     LessonClearedError,
     LessonNotStartedError,
     RegistrationClosedError,
 )
-from ledger.student import TEACHER
+from tangopass.ledger.student import TEACHER
 
 LESSON_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/lesson")
 

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.calendar_math import add_days, add_months
-from ledger.errors import InvalidTermsError, NoCreditsError
+from tangopass.ledger.calendar_math import add_days, add_months
+from tangopass.ledger.errors import InvalidTermsError, NoCreditsError
 
 STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
 

@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.errors import IdempotencyKeyReusedError
+from tangopass.ledger.errors import IdempotencyKeyReusedError
 
 
 def request_hash(payload: Any) -> str:

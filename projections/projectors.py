@@ -11,9 +11,9 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ledger.instants import iso
-from ledger.lesson import Lesson
-from ledger.student import Student
+from tangopass.ledger.instants import iso
+from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.student import Student
 
 Projector = Callable[[sqlite3.Cursor, Any], None]
 PROJECTORS: dict[type, Projector] = {}

@@ -28,9 +28,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, insert_links, links
-from projections.projectors import project
-from projections.schema import apply_schema
+from tangopass.projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, insert_links, links
+from tangopass.projections.projectors import project
+from tangopass.projections.schema import apply_schema
 
 PROJECTION_TABLES = ("students", "lots", "lesson_events", "registrations", "ledger_events")
 COMPARED_TABLES = PROJECTION_TABLES + (CHAIN_TABLE,)

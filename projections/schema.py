@@ -2,13 +2,25 @@
 
 import sqlite3
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+class SchemaMissing(RuntimeError):
+    """The package holds no schema files: a broken install, never a database to use."""
+
+
+def schema_dir() -> Path:
+    """The ``schema/`` folder as installed (package data of ``tangopass.schema``)."""
+    return Path(str(files("tangopass.schema")))
 
 
 def schema_files() -> list[Path]:
-    return sorted(SCHEMA_DIR.glob("*.sql"))
+    """Every top-level ``*.sql`` file, in name order; raises SchemaMissing if there is none."""
+    found = sorted(schema_dir().glob("*.sql"))
+    if not found:
+        raise SchemaMissing(f"no schema files (*.sql) in {schema_dir()}: the package is incomplete")
+    return found
 
 
 def statements(sql: str) -> Iterator[str]:

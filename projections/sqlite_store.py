@@ -26,9 +26,9 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
-from projections.chain import extend_chain
-from projections.idempotency import IdempotentAnswer
-from projections.projectors import project
+from tangopass.projections.chain import extend_chain
+from tangopass.projections.idempotency import IdempotentAnswer
+from tangopass.projections.projectors import project
 
 # FULL: a commit the API acknowledged survives power loss, not only a crash of
 # the process (NORMAL would be enough for that). A ledger of paid lessons

@@ -33,12 +33,12 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.calendar_math import add_months
-from ledger.instants import iso
-from ledger.lesson import Lesson
-from ledger.student import Student
-from projections.chain import CHAIN_TABLE, GENESIS, Head, next_link
-from projections.rebuild import has_table, stored_rows, to_stored_event
+from tangopass.ledger.calendar_math import add_months
+from tangopass.ledger.instants import iso
+from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.student import Student
+from tangopass.projections.chain import CHAIN_TABLE, GENESIS, Head, next_link
+from tangopass.projections.rebuild import has_table, stored_rows, to_stored_event
 
 ENTRY_TYPES: dict[type, str] = {
     Student.LotPurchased: "PURCHASE",

@@ -11,11 +11,11 @@ import click
 
 
 def add_commands(group: click.Group) -> None:
-    from api.audit.backup import backup
-    from api.audit.balance import balance
-    from api.audit.export import export
-    from api.audit.replay import replay
-    from api.audit.verify import verify
+    from tangopass.api.audit.backup import backup
+    from tangopass.api.audit.balance import balance
+    from tangopass.api.audit.export import export
+    from tangopass.api.audit.replay import replay
+    from tangopass.api.audit.verify import verify
 
     for command in (replay, verify, export, balance, backup):
         group.add_command(command)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from api.audit.common import EXIT_CODES, FOUND, AuditError, db_option, readonly, resolve_db
-from api.audit.verify import print_report, run_verify
+from tangopass.api.audit.common import EXIT_CODES, FOUND, AuditError, db_option, readonly, resolve_db
+from tangopass.api.audit.verify import print_report, run_verify
 
 
 def copy_database(db_path: str, to: str) -> int:

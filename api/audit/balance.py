@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from api.audit.common import EXIT_CODES, AuditError, db_option, decoder, progress, readonly, resolve_db
-from ledger.instants import iso
-from ledger.student import Student
-from projections.export import csv_cell
-from projections.rebuild import stored_rows, to_stored_event
+from tangopass.api.audit.common import EXIT_CODES, AuditError, db_option, decoder, progress, readonly, resolve_db
+from tangopass.ledger.instants import iso
+from tangopass.ledger.student import Student
+from tangopass.projections.export import csv_cell
+from tangopass.projections.rebuild import stored_rows, to_stored_event
 
 
 @dataclass

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from projections.rebuild import open_readonly
+from tangopass.projections.rebuild import open_readonly
 
 OK, FOUND, TROUBLE = 0, 1, 2
 EXIT_CODES = (
@@ -65,7 +65,7 @@ def decoder() -> Callable[[Any], Any]:
 
     Built without opening the live database, so nothing can write to it.
     """
-    from ledger.application import TangoPass, Terms
+    from tangopass.ledger.application import TangoPass, Terms
 
     app = TangoPass(
         {"PERSISTENCE_MODULE": "eventsourcing.popo"}, terms=Terms(ZoneInfo("UTC")), queries=None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from api.audit.common import EXIT_CODES, AuditError, db_option, readonly, resolve_db
-from projections.export import ledger_rows, write_csv, write_jsonl
+from tangopass.api.audit.common import EXIT_CODES, AuditError, db_option, readonly, resolve_db
+from tangopass.projections.export import ledger_rows, write_csv, write_jsonl
 
 
 @click.command(epilog=EXIT_CODES)

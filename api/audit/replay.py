@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from api.audit.common import (
+from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, resolve_db, shown,
 )
-from projections.rebuild import COMPARED_TABLES, ReplayError, replay as run_replay
+from tangopass.projections.rebuild import COMPARED_TABLES, ReplayError, replay as run_replay
 
 
 @click.command(epilog=EXIT_CODES)

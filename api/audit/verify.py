@@ -6,11 +6,11 @@ import sqlite3
 
 import click
 
-from api.audit.common import (
+from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, readonly, resolve_db, shown,
 )
-from projections.chain import Head
-from projections.verify import VerifyReport, iter_problems, verify_connection
+from tangopass.projections.chain import Head
+from tangopass.projections.verify import VerifyReport, iter_problems, verify_connection
 
 
 def run_verify(db_path: str, expect_head: Head | None = None, label: str = "Verifying") -> VerifyReport:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from api.cli import main
-from projections.chain import CHAIN_TABLE, SELECT_ROWS, last_link_before, links
+from tangopass.api.cli import main
+from tangopass.projections.chain import CHAIN_TABLE, SELECT_ROWS, last_link_before, links
 
 
 def cli(*args: str) -> Result:

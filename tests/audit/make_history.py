@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from api.wiring import open_ledger
-from ledger.application import Terms
-from ledger.errors import LedgerError
-from projections import sqlite_store
-from projections.queries import Queries
-from projections.schema import apply_schema
+from tangopass.api.wiring import open_ledger
+from tangopass.ledger.application import Terms
+from tangopass.ledger.errors import LedgerError
+from tangopass.projections import sqlite_store
+from tangopass.projections.queries import Queries
+from tangopass.projections.schema import apply_schema
 
 START = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Berlin")  # daylight saving changes inside the history

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.student import Student
-from projections import projectors
-from projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, Head, links
+from tangopass.ledger.student import Student
+from tangopass.projections import projectors
+from tangopass.projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, Head, links
 from tests.audit.helpers import cli, drop_triggers, execute
 from tests.support.db import rows
 

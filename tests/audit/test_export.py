@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from projections.export import COLUMNS, csv_cell
+from tangopass.projections.export import COLUMNS, csv_cell
 from tests.audit.helpers import cli
 
 

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from falcon import testing
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from api.app import create_app
-from api.settings import Settings
-from api.wiring import open_context
+from tangopass.api.app import create_app
+from tangopass.api.settings import Settings
+from tangopass.api.wiring import open_context
 from tests.support.histories import busy_history
 from tests.audit.helpers import cli, execute, file_bytes
 from tests.support.api import ADMIN_TOKEN, Api

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from projections.chain import CHAIN_TABLE
+from tangopass.projections.chain import CHAIN_TABLE
 from tests.support.histories import busy_history
 from tests.audit.helpers import (
     cli, drop_triggers, edit_state, event_rowid, execute, rechain,

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from api.admin_routes import COMMANDS
+from tangopass.api.admin_routes import COMMANDS
 
 LESSON_AT = "2026-11-24T19:00:00Z"
 

@@ -31,9 +31,9 @@ from falcon import testing
 from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from api.app import create_app
-from api.settings import Settings
-from api.wiring import open_context
+from tangopass.api.app import create_app
+from tangopass.api.settings import Settings
+from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
 

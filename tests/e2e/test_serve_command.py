@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from projections.schema import schema_files
+from tangopass.projections.schema import schema_files
 from tests.support.db import rows
 from tests.support.server import TANGOPASS, Server, free_port, running_server, wait_healthy
 

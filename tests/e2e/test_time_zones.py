@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from falcon import testing
 
-from api.app import create_app
-from api.settings import Settings
-from api.wiring import open_context
+from tangopass.api.app import create_app
+from tangopass.api.settings import Settings
+from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
 

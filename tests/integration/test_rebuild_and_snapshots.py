@@ -2,11 +2,11 @@
 
 import sqlite3
 
-from api.wiring import open_ledger
-from ledger.application import Terms
-from ledger.student import Student
-from projections.queries import Queries
-from projections.rebuild import differences, rebuild
+from tangopass.api.wiring import open_ledger
+from tangopass.ledger.application import Terms
+from tangopass.ledger.student import Student
+from tangopass.projections.queries import Queries
+from tangopass.projections.rebuild import differences, rebuild
 from tests.support.db import rows
 from tests.support.histories import busy_history
 

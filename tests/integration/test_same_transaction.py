@@ -3,9 +3,9 @@
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from ledger.lesson import Lesson
-from ledger.student import Student
-from projections import projectors
+from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.student import Student
+from tangopass.projections import projectors
 from tests.support.db import fingerprint, rows
 
 

@@ -11,7 +11,7 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
 
-from api.openapi import build_document
+from tangopass.api.openapi import build_document
 from tests.support.api import ADMIN_TOKEN
 from tests.support.invariants import (
     assert_rebuild_matches,

@@ -4,8 +4,8 @@
 import pytest
 from falcon import testing
 
-from api.app import create_app
-from api.wiring import open_context
+from tangopass.api.app import create_app
+from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.db import fingerprint
 
@@ -130,7 +130,7 @@ def test_every_page_and_answer_carries_the_security_headers(api, ana):
 def test_the_admin_token_is_compared_in_constant_time(api, monkeypatch):
     import hmac
 
-    import api.edge as edge
+    import tangopass.api.edge as edge
 
     calls = []
     original = hmac.compare_digest

@@ -2,7 +2,7 @@
 
 import logging
 
-from api.logs import RedactSecrets, redact
+from tangopass.api.logs import RedactSecrets, redact
 
 
 def record(message: str, *args) -> logging.LogRecord:
@@ -41,7 +41,7 @@ def test_an_unexpected_error_is_logged_without_the_query_string(api, caplog, mon
     def boom(*args, **kwargs):
         raise RuntimeError("simulated fault")
 
-    monkeypatch.setattr("projections.queries.Queries.status", boom)
+    monkeypatch.setattr("tangopass.projections.queries.Queries.status", boom)
     with caplog.at_level(logging.ERROR, logger="tangopass"):
         result = api.status(ana["token"])
     assert result.status_code == 500 and result.json["error"] == "INTERNAL_ERROR"

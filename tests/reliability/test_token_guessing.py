@@ -1,6 +1,6 @@
 """Guessing student tokens is slowed per address, without locking out real students."""
 
-from api.throttle import GuessLimit
+from tangopass.api.throttle import GuessLimit
 
 
 class Ticks:

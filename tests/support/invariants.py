@@ -2,11 +2,11 @@
 
 from zoneinfo import ZoneInfo
 
-from api.wiring import open_ledger
-from ledger.application import Terms
-from ledger.lesson import Lesson
-from projections.queries import Queries
-from projections.rebuild import differences, rebuild
+from tangopass.api.wiring import open_ledger
+from tangopass.ledger.application import Terms
+from tangopass.ledger.lesson import Lesson
+from tangopass.projections.queries import Queries
+from tangopass.projections.rebuild import differences, rebuild
 from tests.support.db import rows
 
 

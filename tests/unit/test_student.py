@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ledger.errors import NoCreditsError
-from ledger.student import Student
+from tangopass.ledger.errors import NoCreditsError
+from tangopass.ledger.student import Student
 
 UTC_TZ = ZoneInfo("UTC")
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -229,7 +229,7 @@ def test_commands_on_a_copy_never_change_the_original():
 def test_a_lesson_copy_keeps_its_own_attendees():
     import copy
 
-    from ledger.lesson import Lesson
+    from tangopass.ledger.lesson import Lesson
 
     lesson = Lesson.schedule(1, T0 + timedelta(days=1), 2, T0)
     clone = copy.deepcopy(lesson)
