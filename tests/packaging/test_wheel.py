@@ -9,6 +9,7 @@ its cache.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,9 +45,14 @@ def outside(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(outside) -> Path:
-    """``pip wheel --no-deps`` of the repository, built into a folder outside it."""
+    """``pip wheel --no-deps`` of a copy of the repository (setuptools writes a ``build/``
+    folder beside the sources), built into a folder outside it."""
+    source = outside / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "build", "dist", "*.egg-info", "__pycache__",
+        "*.db", "*.db-*", ".hypothesis"))
     dist = outside / "dist"
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dist, REPO,
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", dist, source,
          cwd=outside)
     (built,) = dist.glob("tangopass-*.whl")
     return built
