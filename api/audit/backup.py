@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tangopass.api.audit.common import EXIT_CODES, FOUND, AuditError, db_option, readonly, resolve_db
+from tangopass.api.audit.targets import refuse_live_target
 from tangopass.api.audit.verify import print_report, run_verify
 
 
@@ -63,10 +64,9 @@ def backup(db_path: str | None, to: str, force: bool, limit: int) -> None:
     copy is kept, for inspection).
     """
     db_path = resolve_db(db_path)
+    refuse_live_target(to, db_path, "--to")
     if Path(to).exists() and not force:
         raise AuditError(f"{to} already exists; use --force to replace it")
-    if Path(to).absolute() == Path(db_path).absolute():
-        raise AuditError("the backup file must not be the database itself")
     try:
         size = copy_database(db_path, to)
     except sqlite3.Error as ex:

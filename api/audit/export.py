@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from tangopass.api.audit.common import EXIT_CODES, AuditError, db_option, readonly, resolve_db
+from tangopass.api.audit.targets import refuse_live_target
 from tangopass.projections.export import ledger_rows, write_csv, write_jsonl
 
 
@@ -31,6 +32,8 @@ def export(db_path: str | None, fmt: str, student_id: int | None, out_path: str 
     as a formula; numbers stay numbers. The database is opened read-only.
     """
     db_path = resolve_db(db_path)
+    if out_path is not None:
+        refuse_live_target(out_path, db_path, "--out")
     writer = write_csv if fmt == "csv" else write_jsonl
     with readonly(db_path) as conn:
         conn.execute("BEGIN")

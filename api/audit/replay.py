@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -13,6 +14,7 @@ import click
 from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, resolve_db, shown,
 )
+from tangopass.api.audit.targets import refuse_live_target
 from tangopass.projections.rebuild import COMPARED_TABLES, ReplayError, replay as run_replay
 
 
@@ -34,6 +36,8 @@ def replay(db_path: str | None, keep_path: str | None, limit: int) -> None:
     student N (name): column: expected X (from the events), found Y (live).
     """
     db_path = resolve_db(db_path)
+    if keep_path:
+        refuse_live_target(keep_path, db_path, "--keep")
     if keep_path and Path(keep_path).exists():
         raise AuditError(f"{keep_path} already exists; choose a new file for --keep")
     with tempfile.TemporaryDirectory(prefix="tangopass-replay-") as scratch:
@@ -71,9 +75,18 @@ def replay(db_path: str | None, keep_path: str | None, limit: int) -> None:
 
 
 def _keep(target: str, keep_path: str) -> None:
+    """Copy the rebuilt database to ``keep_path``: whole or not at all, never over a file."""
     conn = sqlite3.connect(target)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    shutil.copyfile(target, keep_path)
+    keep = Path(keep_path)
+    partial = keep.with_name(f".{keep.name}.partial-{os.getpid()}")
+    try:
+        shutil.copyfile(target, partial)
+        os.link(partial, keep)  # fails if keep_path appeared meanwhile: nothing is replaced
+    except FileExistsError:
+        raise AuditError(f"{keep_path} already exists; choose a new file for --keep") from None
+    finally:
+        partial.unlink(missing_ok=True)
