@@ -39,6 +39,22 @@ class SecurityHeaders:
             resp.set_header("Cache-Control", "no-store")
 
 
+class TangoApp(falcon.App):
+    """Falcon's app, where every route that answers GET answers HEAD the same way.
+
+    Link checkers and calendar clients send HEAD; Falcon answers 405 unless the
+    resource has ``on_head``. HEAD runs the GET responder itself (so it has no
+    effect a GET would not have, refusals included) and Falcon sends no body.
+    """
+
+    def add_route(self, uri_template: str, resource: object, **kwargs) -> None:
+        suffix = kwargs.get("suffix")
+        get, head = ("on_get", "on_head") if not suffix else (f"on_get_{suffix}", f"on_head_{suffix}")
+        if hasattr(resource, get) and not hasattr(resource, head):
+            setattr(resource, head, getattr(resource, get))
+        super().add_route(uri_template, resource, **kwargs)
+
+
 class HealthResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"ok": True}
@@ -48,7 +64,7 @@ def create_app(ctx: Context) -> falcon.App:
     middleware: list = [SecurityHeaders(ctx.settings.cors_origins)]
     if ctx.settings.cors_origins:
         middleware.append(falcon.CORSMiddleware(allow_origins=list(ctx.settings.cors_origins)))
-    app = falcon.App(middleware=middleware)
+    app = TangoApp(middleware=middleware)
     app.req_options.keep_blank_qs_values = True  # "?ledger" and "&all" carry no value
     app.req_options.strip_url_path_trailing_slash = False
     errors.install(app)

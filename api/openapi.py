@@ -154,7 +154,8 @@ def build_document() -> dict:
             "title": "Tango Pass",
             "version": VERSION,
             "description": "Lesson passes for a dance teacher. Errors are "
-            '{"error": CODE, "message": text}.',
+            '{"error": CODE, "message": text}. Every GET also answers HEAD '
+            "(same status and headers, no body).",
         },
         "paths": _paths(),
         "components": {
