@@ -13,11 +13,12 @@ import falcon
 import segno
 from pydantic import BaseModel
 
+from tangopass.api import desk_routes as desk
 from tangopass.api import schemas
 from tangopass.api.context import Context
 from tangopass.api.edge import check_admin, in_future, localize, not_in_future, parse_body, single_param
 from tangopass.api.errors import ApiError
-from tangopass.ledger.errors import NotFoundError
+from tangopass.ledger.errors import NotFoundError, StudentArchivedError
 from tangopass.ledger.instants import iso
 from tangopass.projections.idempotency import IdempotencyClaim, request_hash
 
@@ -35,6 +36,10 @@ class Command:
     status: int
     run: Run
     render: Callable[[Context, dict], dict] = lambda ctx, body: body
+    # Refusals decided at the edge, in the contract's order: a 400 that needs the
+    # settings (validity_months) before any 404; STUDENT_ARCHIVED before any other 409.
+    validate: Callable[[Context, Any], None] = lambda ctx, payload: None
+    refuse_archived: bool = False
 
     @property
     def body_required(self) -> bool:
@@ -51,6 +56,7 @@ class CommandResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
         payload = parse_body(req, self.command.model, required=self.body_required)
+        self.command.validate(self.ctx, payload)
         claim = self._claim(req, payload)
         self._check_ids(payload)
         body = self.command.run(self.ctx, payload, self.ctx.clock(), claim)
@@ -80,6 +86,17 @@ class CommandResource:
         lesson_id = getattr(payload, "lesson_id", None)
         if lesson_id is not None and self.ctx.queries.lesson(lesson_id) is None:
             raise NotFoundError(f"no lesson with id {lesson_id}")
+        named = desk.lot_student(self.ctx, payload)
+        if self.command.refuse_archived and named and self.ctx.queries.student_archived(named):
+            raise StudentArchivedError(f"student {named} is archived; unarchive first")
+
+
+class SettingsResource(CommandResource):
+    """``/admin/settings``: GET the settings in force, POST a change."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        check_admin(req, self.ctx.settings.admin_token)
+        resp.media = desk.settings_view(self.ctx)
 
 
 def _card(ctx: Context, body: dict) -> dict:
@@ -92,7 +109,7 @@ def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: An
         purchased_at = localize(p.purchased_at, ctx.settings.tz)
         not_in_future("purchased_at", purchased_at, now)
     return ctx.ledger.add_purchase(
-        p.student_id, p.credits, p.validity_months, purchased_at, p.note, now, claim
+        p.student_id, p.credits, p.validity_months, purchased_at, p.note, now, claim, p.price
     )
 
 
@@ -105,7 +122,8 @@ def _set_next_lesson(ctx: Context, p: schemas.SetNextLesson, now: datetime, clai
 COMMANDS = [
     Command("addStudent", schemas.AddStudent, 201,
             lambda ctx, p, now, claim: ctx.ledger.add_student(p.name, now, claim), _card),
-    Command("addPurchase", schemas.AddPurchase, 201, _add_purchase),
+    Command("addPurchase", schemas.AddPurchase, 201, _add_purchase,
+            validate=desk.check_validity_option, refuse_archived=True),
     Command("setNextLesson", schemas.SetNextLesson, 201, _set_next_lesson),
     Command("cancelLesson", schemas.CancelLesson, 200,
             lambda ctx, p, now, claim: ctx.ledger.cancel_lesson(p.lesson_id, now, claim)),
@@ -118,10 +136,16 @@ COMMANDS = [
             lambda ctx, p, now, claim: ctx.ledger.extend_validity(p.days, now, claim)),
     Command("adjust", schemas.Adjust, 200,
             lambda ctx, p, now, claim: ctx.ledger.adjust(
-                p.student_id, p.delta, p.reason, p.validity_months, now, claim)),
+                p.student_id, p.delta, p.reason, p.validity_months, now, claim),
+            refuse_archived=True),
     Command("rotateToken", schemas.RotateToken, 200,
             lambda ctx, p, now, claim: ctx.ledger.rotate_token(p.student_id, now), _card),
+    Command("renameStudent", schemas.RenameStudent, 200, desk.rename_student, _card),
+    Command("archiveStudent", schemas.ArchiveStudent, 200, desk.archive_student),
+    Command("extendLot", schemas.ExtendLot, 200, desk.extend_lot, refuse_archived=True),
+    Command("settings", schemas.ChangeSettings, 200, desk.change_settings, desk.with_time_zone),
 ]
+RESOURCE_OF_COMMAND = {"settings": SettingsResource}
 
 
 def _student_id_param(req: falcon.Request, ctx: Context) -> int:
@@ -142,7 +166,7 @@ class ListResource:
         check_admin(req, self.ctx.settings.admin_token)
         now = self.ctx.clock()
         self.ctx.settle_due(now)
-        body = self.ctx.queries.overview(iso(now))
+        body = self.ctx.queries.overview(iso(now), archived="archived" in req.params)
         for student in body["students"]:
             student["link"] = self.ctx.link(student["token"])
         resp.media = body
@@ -204,7 +228,10 @@ class QrResource:
 
 def add_routes(app: falcon.App, ctx: Context) -> None:
     for command in COMMANDS:
-        app.add_route(f"/admin/{command.name}", CommandResource(ctx, command))
+        resource = RESOURCE_OF_COMMAND.get(command.name, CommandResource)
+        app.add_route(f"/admin/{command.name}", resource(ctx, command))
+    app.add_route("/admin/student", desk.StudentResource(ctx))
+    app.add_route("/admin/report", desk.ReportResource(ctx))
     app.add_route("/admin/list", ListResource(ctx))
     app.add_route("/admin/ledger", LedgerResource(ctx))
     app.add_route("/admin/qr", QrResource(ctx))

@@ -24,7 +24,12 @@ ANSWER_OF_COMMAND = {
     "extendValidity": schemas.Extended,
     "adjust": schemas.Adjusted,
     "rotateToken": schemas.StudentCard,
+    "renameStudent": schemas.StudentCard,
+    "archiveStudent": schemas.ArchiveChanged,
+    "extendLot": schemas.LotExtended,
+    "settings": schemas.SettingsView,
 }
+DESK_ANSWERS = [schemas.StudentPage, schemas.Report, schemas.SettingsView]
 COMMAND_ERRORS = (400, 401, 404, 409, 413, 415, 503)
 STUDENT_POST_ERRORS = (400, 401, 404, 409, 413, 415, 429, 503)
 
@@ -90,7 +95,34 @@ def _paths() -> dict:
         }},
         "/admin/list": {"get": {
             "summary": "Students, the next lesson and open registrations", "security": ADMIN,
+            "parameters": [{
+                "name": "archived", "in": "query", "required": False, "allowEmptyValue": True,
+                "schema": {"type": "string"}, "description": "present: only archived students",
+            }],
             "responses": _responses(200, schemas.Overview, (401,)),
+        }},
+        "/admin/student": {"get": {
+            "summary": "One student: card, every lot, lessons, the whole ledger", "security": ADMIN,
+            "parameters": [_student_id_param()],
+            "responses": _responses(200, schemas.StudentPage, (400, 401, 404)),
+        }},
+        "/admin/report": {"get": {
+            "summary": "The monthly report, counted in the studio time zone", "security": ADMIN,
+            "parameters": [{
+                "name": "month", "in": "query", "required": False,
+                "schema": {"type": "string", "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"},
+                "description": "YYYY-MM (default: the current month)",
+            }, {
+                "name": "format", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                "description": "csv: figure,value rows as a spreadsheet download",
+            }],
+            "responses": {
+                **_responses(200, schemas.Report, (400, 401)),
+                "200": {"description": "success", "content": {
+                    **_json(schemas.Report), "text/csv": {"schema": {"type": "string"}},
+                }},
+            },
         }},
         "/admin/ledger": {"get": {
             "summary": "A student's ledger", "security": ADMIN,
@@ -132,6 +164,10 @@ def _paths() -> dict:
             "requestBody": _body(command.model),
             "responses": _responses(command.status, ANSWER_OF_COMMAND[command.name], COMMAND_ERRORS),
         }}
+    paths["/admin/settings"]["get"] = {
+        "summary": "The settings in force", "security": ADMIN,
+        "responses": _responses(200, schemas.SettingsView, (401,)),
+    }
     return paths
 
 
@@ -139,7 +175,7 @@ def _components() -> dict:
     requests = [c.model for c in COMMANDS] + [schemas.LessonChoice]
     answers = [
         schemas.Error, schemas.Health, schemas.Status, schemas.Registered, schemas.Cancelled,
-        schemas.Overview, schemas.StudentLedger, *ANSWER_OF_COMMAND.values(),
+        schemas.Overview, schemas.StudentLedger, *ANSWER_OF_COMMAND.values(), *DESK_ANSWERS,
     ]
     models = [(m, "validation") for m in requests] + [(m, "serialization") for m in set(answers)]
     _, top = models_json_schema(models, ref_template=REF)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
+import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 ID_MAX = 2**31 - 1
@@ -82,6 +84,39 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _price(value: str) -> str:
+    amount = Decimal(value)
+    if amount > PRICE_MAX:
+        raise ValueError("must be at most 100000.00")
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _currency(value: str) -> str:
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValueError("must be an ISO 4217 currency code, such as EUR or USD")
+    return value
+
+
+def _distinct(values: list[int]) -> list[int]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
+
+
+PRICE_MAX = Decimal("100000.00")
+Months = whole(1, 12)
+Price = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{1,6}(\.[0-9]{1,2})?$", description='"0.00"-"100000.00", up to two decimals',
+          examples=["120.00"]),
+    AfterValidator(_price),
+]
+Currency = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217", examples=["EUR"]),
+    AfterValidator(_currency),
+]
+
+
 # ------------------------------------------------------------------- requests
 
 
@@ -96,9 +131,10 @@ class AddStudent(Request):
 class AddPurchase(Request):
     student_id: Id
     credits: Credits
-    validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)]
+    validity_months: Months = Field(description="one of the settings' validity_options")
     purchased_at: Moment | None = Field(None, description="not in the future (60 s of skew allowed)")
-    note: Text | None = None
+    note: Text | None = Field(None, description="shown to the student")
+    price: Price | None = Field(None, description="in the studio's currency (settings)")
 
 
 class SetNextLesson(Request):
@@ -143,6 +179,43 @@ class RotateToken(Request):
     student_id: Id
 
 
+class RenameStudent(Request):
+    student_id: Id
+    name: Name = Field(description="1-100 characters, trimmed, not blank")
+
+
+class ArchiveStudent(Request):
+    student_id: Id
+    archived: bool
+
+
+class ExtendLot(Request):
+    lot_id: Id
+    days: Days
+    reason: Text = Field(description="shown to the student")
+
+
+class ChangeSettings(Request):
+    """Only the fields given change; the answer is the whole settings object."""
+
+    studio_name: Name | None = None
+    window_hours: whole(0, 72) | None = None
+    validity_options: Annotated[
+        list[Months], Field(min_length=1, max_length=6), AfterValidator(_distinct)
+    ] | None = Field(None, description="1-6 distinct values of 1-12")
+    currency: Currency | None = Field(
+        None, description="changeable only while no purchase has a price"
+    )
+    default_capacity: whole(1, 500) | None = Field(None, description="null = no limit")
+
+    @model_validator(mode="after")
+    def _check(self) -> ChangeSettings:
+        for name in ("studio_name", "window_hours", "validity_options", "currency"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} must not be null")
+        return self
+
+
 # ------------------------------------------------------------------- answers
 
 
@@ -162,6 +235,20 @@ class LotView(Answer):
     validity_months: int
     credits_total: int
     credits_remaining: int
+
+
+class Money(Answer):
+    amount: str = Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["120.00"])
+    currency: str = Field(examples=["EUR"])
+
+
+class LotDetail(LotView):
+    status: Literal["active", "used", "expired"]
+    closed_at: Instant | None = Field(description="when it was used up or expired")
+    source: Literal["PURCHASE", "ADJUST"]
+    price: Money | None
+    note: str | None
+    credits_expired: int = Field(description="credits that expired with it")
 
 
 class LessonView(Answer):
@@ -185,13 +272,16 @@ class Entry(Answer):
     ref_lesson_id: int | None
     ref_event_id: int | None
     note: str | None
+    actor: Literal["student", "teacher", "system"]
+    lesson_starts_at: Instant | None
 
 
 class Status(Answer):
     now: Instant
     student: StudentRef
     credits_available: int
-    lots: list[LotView]
+    lots: list[LotDetail]
+    past_lots: list[LotDetail] = Field(description="used up or expired in the last 365 days")
     next_lesson: LessonView | None
     registration_open: bool
     registered: bool
@@ -257,6 +347,8 @@ class ListedStudent(Answer):
     link: str
     credits_available: int
     registered_next: bool
+    next_expiry: Instant | None
+    archived: bool
 
 
 class ListedRegistration(Answer):
@@ -276,3 +368,61 @@ class Overview(Answer):
 class StudentLedger(Answer):
     student_id: int
     ledger: list[Entry]
+
+
+class StudentInfo(Answer):
+    id: int
+    name: str
+    link: str
+    archived: bool
+    created_at: Instant
+
+
+class StudentLesson(Answer):
+    id: int
+    starts_at: Instant
+    status: str
+    attendance: Literal["attended", "no_show"] | None
+    waitlisted: bool
+
+
+class StudentPage(Answer):
+    student: StudentInfo
+    credits_available: int
+    lots: list[LotDetail]
+    lessons: list[StudentLesson]
+    ledger: list[Entry]
+
+
+class ArchiveChanged(Answer):
+    student_id: int
+    archived: bool
+    refunded: int
+
+
+class LotExtended(Answer):
+    lot: LotView
+
+
+class Report(Answer):
+    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$")
+    passes_sold: int
+    credits_sold: int
+    revenue: Money
+    credits_adjusted: int
+    credits_booked: int
+    credits_used: int
+    credits_expired: int
+    credits_outstanding: int
+    lessons_held: int
+    attendances: int
+    no_shows: int
+
+
+class SettingsView(Answer):
+    studio_name: str
+    window_hours: int
+    validity_options: list[int]
+    currency: str
+    default_capacity: int | None
+    time_zone: str = Field(description="TANGOPASS_TZ, read-only")

@@ -42,8 +42,10 @@ from tangopass.ledger.errors import (
     NoUpcomingLessonError,
 )
 from tangopass.ledger.instants import iso
+from tangopass.ledger.desk import TeachersDesk
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student
+from tangopass.ledger.studio import Studio
 
 T = TypeVar("T")
 log = logging.getLogger("tangopass")
@@ -63,6 +65,7 @@ class Queries(Protocol):
     def lesson(self, lesson_id: int) -> dict | None: ...
     def latest_begun_lesson(self, now: str) -> int | None: ...
     def students_with_valid_lots(self, now: str) -> list[int]: ...
+    def lot_owner(self, lot_id: int) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,13 @@ def lesson_view(lesson: Lesson) -> dict:
     }
 
 
-class TangoPass(Application[UUID]):
+class TangoPass(TeachersDesk, Application[UUID]):
     """Tango Pass commands. Construct with an eventsourcing environment."""
 
     name = "TangoPass"
     # Rebuilding an account reads at most this many events after its snapshot,
     # so a command does not get slower as years of history pile up.
-    snapshotting_intervals = {Student: 50, Lesson: 50}
+    snapshotting_intervals = {Student: 50, Lesson: 50, Studio: 50}
 
     def __init__(
         self,
@@ -254,25 +257,38 @@ class TangoPass(Application[UUID]):
 
     def add_purchase(
         self, student_id: int, credits: int, validity_months: int, purchased_at: datetime | None,
-        note: str | None, now: datetime, idempotency: Any = None,
+        note: str | None, now: datetime, idempotency: Any = None, price: str | None = None,
     ) -> dict:
+        """``price``: a decimal string with two decimals, in the studio's currency."""
+
         def command() -> dict:
             student = self._student(student_id, now)
-            lot = student.purchase(
-                lot_id=self.queries.next_lot_id(), credits=credits,
-                validity_months=validity_months, purchased_at=purchased_at or now, now=now,
-                tz=self.terms.tz, note=note,
+            settings = self.settings_in_force()
+            others: list = []
+
+            def decide() -> Lot:
+                student.check_active()
+                settings.check_validity(validity_months)
+                studio, currency = self._lock_currency_if_priced(price, now)
+                others.extend(studio)
+                return student.purchase(
+                    lot_id=self.queries.next_lot_id(), credits=credits,
+                    validity_months=validity_months, purchased_at=purchased_at or now, now=now,
+                    tz=self.terms.tz, note=note, validity_options=settings.validity_options,
+                    price=price, currency=currency,
+                )
+
+            return self._decide_and_save(
+                student, decide, others, idempotency,
+                lambda lot: {"lot": lot_view(lot), "credits_available": student.balance},
             )
-            body = {"lot": lot_view(lot), "credits_available": student.balance}
-            self.save(student, idempotency=_answer(idempotency, body))
-            return body
 
         return self._retrying(command, idempotency)
 
     def set_next_lesson(self, starts_at: datetime, now: datetime, idempotency: Any = None) -> dict:
         def command() -> dict:
             lesson = Lesson.schedule(
-                self.queries.next_lesson_id(), starts_at, self.terms.window_hours, now
+                self.queries.next_lesson_id(), starts_at, self.settings_in_force().window_hours, now
             )
             body = {"lesson": lesson_view(lesson)}
             self.save(lesson, idempotency=_answer(idempotency, body))
@@ -360,6 +376,7 @@ class TangoPass(Application[UUID]):
             student = self._student(student_id, now)
 
             def decide() -> None:
+                student.check_active()
                 if delta > 0:
                     student.grant(
                         lot_id=self.queries.next_lot_id(), credits=delta,
@@ -386,6 +403,7 @@ class TangoPass(Application[UUID]):
             others: list[Lesson] = []
 
             def decide() -> dict:
+                student.check_active()  # STUDENT_ARCHIVED first among the refusals
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 registration = student.registration(lesson.number)
                 if registration is None:
@@ -412,6 +430,7 @@ class TangoPass(Application[UUID]):
             others: list[Lesson] = []
 
             def decide() -> int:
+                student.check_active()
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 lesson.check_changeable()  # a held or called-off lesson: LESSON_CLEARED
                 if student.is_registered(lesson.number):

@@ -57,3 +57,9 @@ class IdempotencyKeyReusedError(LedgerError):
     """The same Idempotency-Key came with a different request."""
 
     code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class StudentArchivedError(LedgerError):
+    """A command names an archived student (unarchive first)."""
+
+    code = "STUDENT_ARCHIVED"

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate, event
 
 from tangopass.ledger.calendar_math import add_days, add_months
-from tangopass.ledger.errors import InvalidTermsError, NoCreditsError
+from tangopass.ledger.errors import InvalidTermsError, NoCreditsError, StudentArchivedError
 
 STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
 
@@ -98,6 +98,7 @@ class Student(Aggregate):
         self.oldest_ref = 0  # seq named by the newest OLDEST marker (0: none yet)
         self.closed_lots = 0  # lots closed so far
         self.closed_lots_at_marker = 0
+        self.archived = False
 
     # ----------------------------------------------------------------- queries
 
@@ -116,6 +117,11 @@ class Student(Aggregate):
 
     def usable_credits(self, now: datetime) -> int:
         return sum(lot.remaining for lot in self.lots if lot.usable(now))
+
+    def check_active(self) -> None:
+        """Commands naming an archived student are refused until it is unarchived."""
+        if getattr(self, "archived", False):  # accounts snapshotted before archiving existed
+            raise StudentArchivedError(f"student {self.number} is archived; unarchive first")
 
     # ---------------------------------------------------------------- commands
 
@@ -149,15 +155,23 @@ class Student(Aggregate):
         now: datetime,
         tz: ZoneInfo,
         note: str | None,
+        validity_options: tuple[int, ...] = (1, 3),
+        price: str | None = None,
+        currency: str | None = None,
     ) -> Lot:
-        """Record a bought lot (possibly back-dated); expires after N calendar months."""
+        """Record a bought lot (possibly back-dated); expires after N calendar months.
+
+        ``price`` is a decimal string with two decimals ("120.00") in ``currency``.
+        """
+        self.check_active()
         self._check_credits_range(credits)
-        if validity_months not in (1, 3):
-            raise InvalidTermsError("validity_months must be 1 or 3")
+        if validity_months not in validity_options:
+            options = ", ".join(str(m) for m in validity_options)
+            raise InvalidTermsError(f"validity_months must be one of {options}")
         expires_at = add_months(purchased_at, validity_months, tz)
-        self._add_lot(
-            lot_id, PURCHASE, credits, validity_months, purchased_at, expires_at,
-            note, tz.key, now, TEACHER,
+        self._lot_purchased(
+            lot_id, credits, validity_months, purchased_at, expires_at, note, tz.key,
+            self.seq + 1, self.balance + credits, now, TEACHER, price, currency,
         )
         lot = self.lot(lot_id)
         self.settle(now)  # a lot bought long ago may already be over
@@ -169,15 +183,17 @@ class Student(Aggregate):
         now: datetime, tz: ZoneInfo,
     ) -> None:
         """ADJUST +N: a new lot of N credits from now, with the teacher's reason."""
+        self.check_active()
         self._check_credits_range(credits)
         expires_at = add_months(now, validity_months, tz)
-        self._add_lot(
-            lot_id, ADJUST, credits, validity_months, now, expires_at,
-            reason, tz.key, now, TEACHER,
+        self._lot_granted(
+            lot_id, credits, validity_months, now, expires_at, reason, tz.key,
+            self.seq + 1, self.balance + credits, now, TEACHER,
         )
 
     def withdraw(self, *, credits: int, reason: str, now: datetime) -> None:
         """ADJUST -N: take N credits FIFO, one entry per lot touched; never below 0."""
+        self.check_active()
         self._check_credits_range(credits)
         if self.usable_credits(now) < credits:
             raise NoCreditsError(
@@ -200,6 +216,7 @@ class Student(Aggregate):
         existing = self.registration(lesson_id)
         if existing is not None:
             return existing.lot_id
+        self.check_active()
         lot = self.fifo_lot(now)
         if lot is None:
             raise NoCreditsError("no unexpired credit left")
@@ -235,6 +252,33 @@ class Student(Aggregate):
             self._extend(lot.id, days, add_days(lot.expires_at, days, tz), now)
         return len(lots)
 
+    def extend_lot(self, lot_id: int, days: int, reason: str, now: datetime, tz: ZoneInfo) -> Lot:
+        """Move one lot not expired now, with credits left, by N calendar days (an illness).
+
+        Raises NoCreditsError for a lot that is expired or used up.
+        """
+        self.check_active()
+        if not 1 <= days <= 366:
+            raise InvalidTermsError("days must be between 1 and 366")
+        lot = self.lot(lot_id)
+        if lot is None or not lot.usable(now):
+            raise NoCreditsError(f"lot {lot_id} is expired or used up: nothing to extend")
+        new_expiry = add_days(lot.expires_at, days, tz)
+        self._lot_extended(lot.id, days, new_expiry, self.seq + 1, self.balance, now, TEACHER, reason)
+        return lot
+
+    def rename(self, name: str, now: datetime) -> None:
+        """A new name; the event keeps the old one."""
+        if name != self.name:
+            self._renamed(self.number, self.name, name, now, TEACHER)
+
+    def set_archived(self, archived: bool, now: datetime) -> bool:
+        """Archive or unarchive; False when it already was. Registrations are the caller's."""
+        if archived == getattr(self, "archived", False):
+            return False
+        self._archive_changed(self.number, archived, now, TEACHER)
+        return True
+
     def rotate_token(self, token: str, now: datetime) -> None:
         """Replace the secret token; the old link stops working."""
         self._rotate_token(token, now, TEACHER)
@@ -257,22 +301,6 @@ class Student(Aggregate):
         self.closed_lots += len(self.lots) - len(kept)
         self.lots = kept
 
-    def _add_lot(
-        self, lot_id: int, source: str, credits: int, validity_months: int,
-        purchased_at: datetime, expires_at: datetime, note: str | None, tz: str,
-        now: datetime, by: str,
-    ) -> None:
-        if source == PURCHASE:
-            self._lot_purchased(
-                lot_id, credits, validity_months, purchased_at, expires_at, note, tz,
-                self.seq + 1, self.balance + credits, now, by,
-            )
-        else:
-            self._lot_granted(
-                lot_id, credits, validity_months, purchased_at, expires_at, note, tz,
-                self.seq + 1, self.balance + credits, now, by,
-            )
-
     def _apply_new_lot(self, lot_id, source, credits, validity_months, purchased_at, expires_at, seq):
         self.seq = seq
         self.balance += credits
@@ -285,8 +313,9 @@ class Student(Aggregate):
     def _lot_purchased(
         self, lot_id: int, credits: int, validity_months: int, purchased_at: datetime,
         expires_at: datetime, note: str | None, tz: str, seq: int, balance_after: int,
-        at: datetime, by: str,
+        at: datetime, by: str, price: str | None = None, currency: str | None = None,
     ) -> None:
+        # price and currency came with the teacher's desk: older events have neither.
         self._apply_new_lot(lot_id, PURCHASE, credits, validity_months, purchased_at, expires_at, seq)
 
     @event("LotGranted", topic="tangopass:Student.LotGranted")
@@ -360,7 +389,7 @@ class Student(Aggregate):
     @event("LotExtended", topic="tangopass:Student.LotExtended")
     def _lot_extended(
         self, lot_id: int, days: int, new_expires_at: datetime, seq: int, balance_after: int,
-        at: datetime, by: str,
+        at: datetime, by: str, reason: str | None = None,
     ) -> None:
         self._next_entry(0)
         self.lot(lot_id).expires_at = new_expires_at
@@ -375,6 +404,14 @@ class Student(Aggregate):
         self._next_entry(0)
         self.oldest_ref = ref_seq
         self.closed_lots_at_marker = self.closed_lots
+
+    @event("Renamed", topic="tangopass:Student.Renamed")
+    def _renamed(self, number: int, old_name: str, name: str, at: datetime, by: str) -> None:
+        self.name = name
+
+    @event("ArchiveChanged", topic="tangopass:Student.ArchiveChanged")
+    def _archive_changed(self, number: int, archived: bool, at: datetime, by: str) -> None:
+        self.archived = archived
 
     @event("TokenRotated", topic="tangopass:Student.TokenRotated")
     def _rotate_token(self, token: str, at: datetime, by: str) -> None:

@@ -7,6 +7,7 @@ are appended; so a rebuilt database is identical to the live one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.student import Student
+from tangopass.ledger.studio import Studio
 
 Projector = Callable[[sqlite3.Cursor, Any], None]
 PROJECTORS: dict[type, Projector] = {}
@@ -114,13 +116,16 @@ def lot_added(cursor: sqlite3.Cursor, event: Any) -> None:
     student_id = _student_id(cursor, event)
     purchased = isinstance(event, Student.LotPurchased)
     note = event.note if purchased else event.reason
+    price = getattr(event, "price", None)  # events before the teacher's desk have none
     cursor.execute(
         "INSERT INTO lots (id, student_id, source, purchased_at, expires_at, validity_months,"
-        " credits_total, credits_remaining, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " credits_total, credits_remaining, note, price_amount, price_currency)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             event.lot_id, student_id, "PURCHASE" if purchased else "ADJUST",
             iso(event.purchased_at), iso(event.expires_at), event.validity_months,
-            event.credits, event.credits, note,
+            event.credits, event.credits, note, price,
+            getattr(event, "currency", None) if price is not None else None,
         ),
     )
     _entry(
@@ -191,9 +196,11 @@ def lot_extended(cursor: sqlite3.Cursor, event: Any) -> None:
     student_id = _student_id(cursor, event)
     new_expiry = iso(event.new_expires_at)
     cursor.execute("UPDATE lots SET expires_at = ? WHERE id = ?", (new_expiry, event.lot_id))
+    reason = getattr(event, "reason", None)  # extendLot gives one; extendValidity none
+    what = f"+{event.days} days, now valid until {new_expiry}"
     _entry(
         cursor, event, student_id, "EXTEND", 0, iso(event.at), lot_id=event.lot_id,
-        note=f"+{event.days} days, now valid until {new_expiry}",
+        note=what if reason is None else f"{reason} ({what})",
     )
 
 
@@ -209,6 +216,43 @@ def oldest_marked(cursor: sqlite3.Cursor, event: Any) -> None:
         )
     _entry(cursor, event, student_id, "OLDEST", 0, iso(event.at), ref_event_id=ref_id)
     cursor.execute("UPDATE students SET oldest_entry_id = ? WHERE id = ?", (ref_id, student_id))
+
+
+@projects(Student.Renamed)
+def student_renamed(cursor: sqlite3.Cursor, event: Any) -> None:
+    cursor.execute("UPDATE students SET name = ? WHERE id = ?", (event.name, event.number))
+
+
+@projects(Student.ArchiveChanged)
+def archive_changed(cursor: sqlite3.Cursor, event: Any) -> None:
+    cursor.execute(
+        "UPDATE students SET archived = ? WHERE id = ?", (int(event.archived), event.number)
+    )
+
+
+# -------------------------------------------------------------------- studio
+
+
+@projects(Studio.Opened, Studio.SettingsChanged)
+def settings_changed(cursor: sqlite3.Cursor, event: Any) -> None:
+    values = event.settings
+    cursor.execute(
+        "INSERT INTO studio_settings (id, studio_name, window_hours, validity_options, currency,"
+        " default_capacity, currency_locked, changed_at) VALUES (1, ?, ?, ?, ?, ?, 0, ?)"
+        " ON CONFLICT (id) DO UPDATE SET studio_name = excluded.studio_name,"
+        " window_hours = excluded.window_hours, validity_options = excluded.validity_options,"
+        " currency = excluded.currency, default_capacity = excluded.default_capacity,"
+        " changed_at = excluded.changed_at",
+        (
+            values["studio_name"], values["window_hours"], json.dumps(values["validity_options"]),
+            values["currency"], values["default_capacity"], iso(event.at),
+        ),
+    )
+
+
+@projects(Studio.CurrencyLocked)
+def currency_locked(cursor: sqlite3.Cursor, event: Any) -> None:
+    cursor.execute("UPDATE studio_settings SET currency_locked = 1 WHERE id = 1")
 
 
 # ------------------------------------------------------------------- lessons

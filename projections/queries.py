@@ -12,12 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-LOT_COLUMNS = (
-    "id, purchased_at, expires_at, validity_months, credits_total, credits_remaining"
-)
-ENTRY_COLUMNS = (
-    "id, ts, type, delta_credits, balance_after, ref_lot_id, ref_lesson_id, ref_event_id, note"
-)
+from tangopass.projections.desk_queries import DeskQueries
+
 LESSON_COLUMNS = "id, starts_at, registration_closes_at"
 
 
@@ -25,7 +21,7 @@ def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(row) for row in cursor.fetchall()]
 
 
-class Queries:
+class Queries(DeskQueries):
     """Read-model queries against one SQLite file (one connection per thread)."""
 
     def __init__(self, db_path: str, lock_timeout: float = 30.0):
@@ -153,20 +149,15 @@ class Queries:
                     "SELECT id, name, credits_available FROM students WHERE id = ?", (student_id,)
                 ).fetchone()
             )
-            lots = _rows(
-                c.execute(
-                    f"SELECT {LOT_COLUMNS} FROM lots WHERE student_id = ? AND credits_remaining > 0"
-                    " AND expires_at > ? ORDER BY purchased_at, id",
-                    (student_id, now),
-                )
-            )
+            every_lot = self._lots(c, student_id, now)
             lesson = self._next_lesson(c, now)
             registered = lesson is not None and self._is_registered(c, lesson["id"], student_id)
         return {
             "now": now,
             "student": {"id": student["id"], "name": student["name"]},
             "credits_available": student["credits_available"],
-            "lots": lots,
+            "lots": [lot for lot in every_lot if lot["status"] == "active"],
+            "past_lots": self.past_lots(every_lot, now),
             "next_lesson": lesson,
             "registration_open": lesson is not None and now < lesson["registration_closes_at"],
             "registered": registered,
@@ -188,16 +179,11 @@ class Queries:
                 start = c.execute(
                     "SELECT COALESCE(oldest_entry_id, 0) FROM students WHERE id = ?", (student_id,)
                 ).fetchone()[0]
-            return _rows(
-                c.execute(
-                    f"SELECT {ENTRY_COLUMNS} FROM ledger_events WHERE student_id = ? AND id >= ?"
-                    " ORDER BY id",
-                    (student_id, start),
-                )
-            )
+            return self._entries(c, student_id, start)
 
-    def overview(self, now: str) -> dict:
-        """The teacher's list: students, the next lesson, open registrations."""
+    def overview(self, now: str, archived: bool = False) -> dict:
+        """The teacher's list: students (archived ones only with ``archived``), the next
+        lesson, open registrations."""
         with self.snapshot() as c:
             lesson = self._next_lesson(c, now)
             next_id = lesson["id"] if lesson else None
@@ -205,11 +191,12 @@ class Queries:
                 c.execute(
                     "SELECT s.id, s.name, s.token, s.credits_available,"
                     " EXISTS (SELECT 1 FROM registrations r WHERE r.student_id = s.id"
-                    "   AND r.lesson_id = ? AND r.status = 'open') AS registered_next"
-                    " FROM students s ORDER BY s.id",
-                    (next_id,),
+                    "   AND r.lesson_id = ? AND r.status = 'open') AS registered_next,"
+                    " s.archived FROM students s WHERE s.archived = ? ORDER BY s.id",
+                    (next_id, int(archived)),
                 )
             )
+            expiries = self.next_expiries(c, now)
             registrations = _rows(
                 c.execute(
                     "SELECT r.student_id, s.name, r.lesson_id, r.registered_at, r.lot_id"
@@ -222,6 +209,8 @@ class Queries:
             )
         for student in students:
             student["registered_next"] = bool(student["registered_next"])
+            student["archived"] = bool(student["archived"])
+            student["next_expiry"] = expiries.get(student["id"])
         return {"students": students, "next_lesson": lesson, "registrations": registrations}
 
     def student_lessons(self, student_id: int) -> list[dict]:

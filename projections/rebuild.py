@@ -32,7 +32,9 @@ from tangopass.projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, inser
 from tangopass.projections.projectors import project
 from tangopass.projections.schema import apply_schema
 
-PROJECTION_TABLES = ("students", "lots", "lesson_events", "registrations", "ledger_events")
+PROJECTION_TABLES = (
+    "students", "lots", "lesson_events", "registrations", "ledger_events", "studio_settings",
+)
 COMPARED_TABLES = PROJECTION_TABLES + (CHAIN_TABLE,)
 TABLE_KEYS = {
     "students": ("id",),
@@ -40,6 +42,7 @@ TABLE_KEYS = {
     "lesson_events": ("id",),
     "registrations": ("lesson_id", "student_id"),
     "ledger_events": ("id",),
+    "studio_settings": ("id",),
     CHAIN_TABLE: ("notification_id",),
 }
 BATCH = 5000

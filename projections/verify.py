@@ -37,6 +37,7 @@ from tangopass.ledger.calendar_math import add_months
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.student import Student
+from tangopass.ledger.studio import Studio
 from tangopass.projections.chain import CHAIN_TABLE, GENESIS, Head, next_link
 from tangopass.projections.rebuild import has_table, stored_rows, to_stored_event
 
@@ -377,6 +378,11 @@ class Verifier:
             self.problem("ledger", f"event #{self.nid}: student {e.number} has a foreign aggregate id", student)
         self.students[e.originator_id] = student
         self.by_number[e.number] = student
+
+    def on_renamed(self, e: Any) -> None:
+        student = self._student(e)
+        if student is not None:
+            student.name = e.name
 
     def on_token(self, e: Any) -> None:
         self._student(e)
@@ -778,6 +784,11 @@ HANDLERS: dict[type, Callable[[Verifier, Any], None]] = {
     Student.LotExpired: Verifier.on_expired,
     Student.LotExtended: Verifier.on_extended,
     Student.OldestMarked: Verifier.on_oldest,
+    Student.Renamed: Verifier.on_renamed,
+    Student.ArchiveChanged: lambda verifier, event: None,  # no credit moves
+    Studio.Opened: lambda verifier, event: None,  # settings: checked by verify_report
+    Studio.SettingsChanged: lambda verifier, event: None,
+    Studio.CurrencyLocked: lambda verifier, event: None,
     Lesson.Scheduled: Verifier.on_scheduled,
     Lesson.AttendeeAdded: Verifier.on_attendee_added,
     Lesson.AttendeeRemoved: Verifier.on_attendee_removed,

@@ -31,7 +31,7 @@ def test_replay_of_a_busy_history_is_identical(api, clock, db_path):
     events = rows(db_path, "SELECT COUNT(*) FROM stored_events")[0][0]
     assert result.stdout == (
         f"OK: replayed {events} events; the rebuilt tables equal the live ones (students, lots,"
-        " lesson_events, registrations, ledger_events, event_hash_chain).\n"
+        " lesson_events, registrations, ledger_events, studio_settings, event_hash_chain).\n"
     )
 
 
@@ -57,7 +57,8 @@ def test_replay_names_each_difference(api, clock, db_path):
         "UPDATE lots SET credits_remaining = credits_remaining + 1 WHERE id = 1",
         "UPDATE students SET credits_available = 42 WHERE name = 'Bea'",
         "DELETE FROM registrations WHERE student_id = 3 AND lesson_id = 1",
-        "INSERT INTO lots VALUES (99, 1, 'PURCHASE', '2026-11-23T10:00:00Z',"
+        "INSERT INTO lots (id, student_id, source, purchased_at, expires_at, validity_months,"
+            " credits_total, credits_remaining, note) VALUES (99, 1, 'PURCHASE', '2026-11-23T10:00:00Z',"
         " '2026-12-23T10:00:00Z', 1, 5, 5, 'forged')",
     )
     expected_lot = rows(db_path, "SELECT credits_remaining - 1 FROM lots WHERE id = 1")[0][0]

@@ -59,7 +59,7 @@ STARTS = [
 ]
 
 ENTRY_KEYS = {"id", "ts", "type", "delta_credits", "balance_after", "ref_lot_id",
-              "ref_lesson_id", "ref_event_id", "note"}
+              "ref_lesson_id", "ref_event_id", "note", "actor", "lesson_starts_at"}  # part 2
 LOT_KEYS = ("id", "purchased_at", "expires_at", "validity_months", "credits_total",
             "credits_remaining")
 STATUS_OF = {

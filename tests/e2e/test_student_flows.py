@@ -20,7 +20,11 @@ def test_status_shows_credits_lots_and_the_next_lesson(api):
     assert body["lots"] == [{
         "id": 1, "purchased_at": "2026-11-23T10:00:00Z", "expires_at": "2027-02-23T10:00:00Z",
         "validity_months": 3, "credits_total": 10, "credits_remaining": 10,
+        # contract part 2: passes at a glance
+        "status": "active", "closed_at": None, "source": "PURCHASE", "price": None, "note": None,
+        "credits_expired": 0,
     }]
+    assert body["past_lots"] == []
     assert body["next_lesson"] == lesson == {
         "id": 1, "starts_at": LESSON_AT, "registration_closes_at": "2026-11-24T17:00:00Z",
     }
