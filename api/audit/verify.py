@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -10,7 +13,17 @@ from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, readonly, resolve_db, shown,
 )
 from tangopass.projections.chain import Head
-from tangopass.projections.verify import VerifyReport, iter_problems, verify_connection
+from tangopass.projections.verify import Problem, VerifyReport, iter_problems, verify_connection
+from tangopass.projections.verify_report import report_problems
+
+
+def studio_zone() -> ZoneInfo:
+    """The zone months are counted in: ``TANGOPASS_TZ``, as for ``tangopass serve``."""
+    name = os.environ.get("TANGOPASS_TZ") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AuditError(f"TANGOPASS_TZ={name!r} is not an IANA time zone name") from None
 
 
 def run_verify(db_path: str, expect_head: Head | None = None, label: str = "Verifying") -> VerifyReport:
@@ -18,7 +31,10 @@ def run_verify(db_path: str, expect_head: Head | None = None, label: str = "Veri
         total = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM stored_events").fetchone()[0]
         try:
             with progress(total, label) as update:
-                return verify_connection(conn, decoder(), expect_head=expect_head, progress=update)
+                report = verify_connection(conn, decoder(), expect_head=expect_head, progress=update)
+            for message in report_problems(conn, decoder(), studio_zone(), datetime.now(UTC)):
+                report.problems.append(Problem("report", message))
+            return report
         except sqlite3.Error as ex:
             raise AuditError(f"cannot read {db_path}: {ex}") from None
 
@@ -74,7 +90,9 @@ def verify(db_path: str | None, show_head: bool, expect_head: Head | None, limit
       - OLDEST markers: every lot bought before the entry named is closed
         (0 credits, no open registration) when the marker is written;
     then cross-checked with the projections: lots (remaining = total - taken +
-    returned - expired), registrations, ledger_events entry by entry.
+    returned - expired), registrations, ledger_events entry by entry; and
+    every month's report (GET /admin/report, months in TANGOPASS_TZ) equals
+    the figures folded from the events, outstanding month after month.
 
     \b
     The hash chain: every event's link is recomputed from its stored bytes; an

@@ -70,3 +70,27 @@ def test_real_answers_match_the_documented_schemas(api, document, clock):
 def test_the_document_is_served_as_json_and_stable(api):
     first = api.client.simulate_get("/openapi.json").text
     assert json.loads(first) == json.loads(api.client.simulate_get("/openapi.json").text)
+
+
+def test_the_teachers_desk_answers_match_the_documented_schemas(api, document, clock):
+    ana = api.add_student("Ana")
+    api.buy(ana["id"], credits=2, price="40")
+    api.buy(ana["id"], credits=1, purchased_at="2026-10-01T10:00:00Z")
+    api.lesson(LESSON_AT)
+    api.register(ana["token"])
+    cases = [
+        ("/admin/student", "get", api.admin_get(f"/admin/student?student_id={ana['id']}")),
+        ("/admin/report", "get", api.admin_get("/admin/report?month=2026-11")),
+        ("/admin/settings", "get", api.admin_get("/admin/settings")),
+        ("/admin/settings", "post", api.admin("settings", {"window_hours": 3})),
+        ("/admin/renameStudent", "post", api.admin("renameStudent", {"student_id": 1, "name": "A"})),
+        ("/admin/extendLot", "post", api.admin("extendLot", {"lot_id": 1, "days": 2, "reason": "r"})),
+        ("/admin/archiveStudent", "post",
+         api.admin("archiveStudent", {"student_id": 1, "archived": True})),
+        ("/admin/list", "get", api.admin_get("/admin/list?archived")),
+        ("/status", "get", api.status(ana["token"], "&ledger")),
+        ("/register", "post", api.register(ana["token"])),
+        ("/admin/report", "get", api.admin_get("/admin/report?month=2026-13")),
+    ]
+    for path, method, result in cases:
+        conforms(document, path, method, result)
