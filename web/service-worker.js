@@ -6,7 +6,7 @@
 //   last /status in localStorage and shows it as stale; admin answers are never stored.
 // Bump VERSION when the shell changes so every phone picks up the new files.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `tangopass-shell-${VERSION}`;
 
 const PAGES = ['/', '/teacher'];
@@ -20,11 +20,13 @@ const SHELL = [
   '/js/api.js',
   '/js/admin-api.js',
   '/js/countdown.js',
+  '/js/desk-panels.js',
   '/js/dialog.js',
   '/js/dom.js',
   '/js/forms.js',
   '/js/format.js',
   '/js/i18n.js',
+  '/js/lang-switch.js',
   '/js/lang/en.js',
   '/js/lang/es.js',
   '/js/idempotency.js',
@@ -32,9 +34,11 @@ const SHELL = [
   '/js/link-box.js',
   '/js/messages.js',
   '/js/offline.js',
+  '/js/passes-panel.js',
   '/js/render-history.js',
   '/js/render-student.js',
   '/js/render-students.js',
+  '/js/roster.js',
   '/js/share.js',
   '/js/student-panel.js',
   '/js/student.js',

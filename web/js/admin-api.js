@@ -33,5 +33,14 @@ export function createAdminApi(getToken) {
     clearRegistrations: () => post('/admin/clearRegistrations', {}),
     extendValidity: (days) => post('/admin/extendValidity', { days }),
     adjust: (body) => post('/admin/adjust', body),
+    listArchived: () => request('/admin/list?archived', { headers: auth() }),
+    student: (studentId) => request(`/admin/student?student_id=${encodeURIComponent(studentId)}`, { headers: auth() }),
+    renameStudent: (studentId, name) => post('/admin/renameStudent', { student_id: studentId, name }),
+    archiveStudent: (studentId, archived) => post('/admin/archiveStudent', { student_id: studentId, archived }),
+    extendLot: (body) => post('/admin/extendLot', body),
+    settings: () => request('/admin/settings', { headers: auth() }),
+    saveSettings: (body) => post('/admin/settings', body),
+    report: (month) => request(`/admin/report?month=${encodeURIComponent(month)}`, { headers: auth() }),
+    reportCsv: (month) => request(`/admin/report?month=${encodeURIComponent(month)}&format=csv`, { headers: auth(), as: 'blob' }),
   };
 }

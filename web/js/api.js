@@ -73,7 +73,8 @@ const q = encodeURIComponent;
 
 /** Student calls: the token travels in the query string, as the contract says. */
 export const studentApi = {
-  status: (token, ledger = true) => request(`/status?t=${q(token)}${ledger ? '&ledger=1' : ''}`),
+  // The whole history: a student sees every credit, before the bookkeeping cut-off too.
+  status: (token, ledger = true) => request(`/status?t=${q(token)}${ledger ? '&ledger=all' : ''}`),
   register: (token) => request(`/register?t=${q(token)}`, { method: 'POST' }),
   cancel: (token) => request(`/cancel?t=${q(token)}`, { method: 'POST' }),
   calendarUrl: (token) => apiUrl(`/calendar.ics?t=${q(token)}`),

@@ -1,10 +1,38 @@
 // Dates and durations for people, in the page's language and the browser's time zone.
 import { locale, t } from './i18n.js';
 
-const dayFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short' });
-const dayYearFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-const longDayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long' });
-const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+let zone; // undefined: the device's own zone (the student page); the console sets the studio's
+let dayFmt;
+let dayYearFmt;
+let longDayFmt;
+let timeFmt;
+
+function buildFormats() {
+  const z = zone ? { timeZone: zone } : {};
+  dayFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', ...z });
+  dayYearFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', ...z });
+  longDayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', ...z });
+  timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', ...z });
+}
+buildFormats();
+
+/** The device's own IANA zone ("America/Argentina/Buenos_Aires"). */
+export function deviceZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Shows every date and time from now on in zone (the console uses the studio's). */
+export function useTimeZone(name) {
+  zone = name;
+  buildFormats();
+}
+
+/** "2026-11" for the month of iso in the zone in use. */
+export function monthOf(iso) {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', ...(zone ? { timeZone: zone } : {}) })
+    .formatToParts(new Date(iso));
+  return `${parts.find((p) => p.type === 'year').value}-${parts.find((p) => p.type === 'month').value}`;
+}
 
 function sameYear(date) {
   return date.getFullYear() === new Date().getFullYear();

@@ -13,10 +13,36 @@ function pickLanguage(preferred) {
   return 'en';
 }
 
-const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+const CHOSEN = 'tangopass:lang';
+
+/** The language picked with the switch on this device, if any. */
+function chosenLanguage() {
+  try {
+    const code = localStorage.getItem(CHOSEN);
+    return TABLES[code] ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+const browser = navigator.languages?.length ? navigator.languages : [navigator.language];
+const chosen = chosenLanguage();
+const preferred = chosen ? [chosen, ...browser] : browser;
 export const lang = pickLanguage(preferred);
+/** The languages the switch offers, as [code, name in that language]. */
+export const LANGUAGES = [['en', 'English'], ['es', 'Español']];
+
+/** Remembers code on this device and reloads the page in it. */
+export function chooseLanguage(code) {
+  try {
+    localStorage.setItem(CHOSEN, code);
+  } catch {
+    // Storage disabled: the switch still works for this page load.
+  }
+  location.reload();
+}
 /** The user's own variant of that language for dates ("en-GB" writes "Tue 24 Nov"). */
-export const locale = preferred.find((tag) => String(tag).toLowerCase().split('-')[0] === lang) || lang;
+export const locale = browser.find((tag) => String(tag).toLowerCase().split('-')[0] === lang) || lang;
 const table = TABLES[lang];
 const plural = new Intl.PluralRules(lang);
 

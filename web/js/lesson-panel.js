@@ -2,7 +2,7 @@
 // lesson or one registration, clear the list after class.
 import { t } from './i18n.js';
 import { h, replaceChildren, byId } from './dom.js';
-import { formatDateTime, isoWithOffset, localInputValue } from './format.js';
+import { formatDateTime, localInputValue } from './format.js';
 import { announce, announceError } from './messages.js';
 import { confirmDialog } from './dialog.js';
 import { onSubmit, whileBusy } from './forms.js';
@@ -89,7 +89,8 @@ export function setupLessonPanel(ctx) {
   const input = byId('lesson-start');
   input.min = localInputValue(new Date());
   onSubmit(form, async () => {
-    const startsAt = isoWithOffset(new Date(input.value));
+    // No offset: the server reads a wall time in the studio's zone, wherever this device is.
+    const startsAt = `${input.value}:00`;
     try {
       const answer = await ctx.api.setNextLesson(startsAt);
       rememberLesson(answer.lesson);

@@ -17,7 +17,10 @@ export function linkBox(student, ctx, { showQr = false, rotate = true } = {}) {
   const label = h('label', { for: inputId }, t('linkFor', { name: student.name }));
   const input = h('input', { id: inputId, type: 'url', readonly: true, value: student.link, class: 'link-input' });
   const img = h('img', { class: 'qr', alt: t('qrAlt', { name: student.name }), width: 220, height: 220, hidden: true });
-  const shareBtn = h('button', { type: 'button', class: 'btn btn-primary btn-small share-btn' }, t('shareLink'));
+  // "Share" only where a share sheet exists; elsewhere the button copies, and says so.
+  const canShare = Boolean(navigator.share) && (!navigator.canShare || navigator.canShare({ url: student.link }));
+  const shareBtn = h('button', { type: 'button', class: 'btn btn-primary btn-small share-btn' },
+    canShare ? t('shareLink') : t('copyLink'));
   const qrBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-expanded': 'false' }, t('showQr'));
   const rotateBtn = rotate ? h('button', { type: 'button', class: 'btn btn-danger btn-small' }, t('rotateLink')) : null;
 

@@ -3,13 +3,37 @@ import { t } from './i18n.js';
 
 const KNOWN = new Set(['NO_CREDITS', 'REGISTRATION_CLOSED', 'NO_UPCOMING_LESSON', 'INVALID_TOKEN',
   'UNAUTHORIZED', 'LESSON_CLEARED', 'LESSON_NOT_STARTED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED',
-  'PAYLOAD_TOO_LARGE', 'BUSY', 'NETWORK']);
+  'PAYLOAD_TOO_LARGE', 'BUSY', 'NETWORK', 'STUDENT_ARCHIVED', 'TOO_MANY_REQUESTS', 'CAPACITY_TOO_LOW']);
 
-/** A sentence for a person, for any error thrown by the API client (or anything else). */
-export function errorMessage(err) {
+/** The fields a server's VALIDATION_ERROR names ("credits: …; price: …"), in this language. */
+function fieldsOf(message) {
+  const names = new Set();
+  for (const part of String(message || '').split(';')) {
+    const name = part.trim().match(/^([a-z_]+)/)?.[1];
+    if (name && t(`fields.${name}`) !== `fields.${name}`) names.add(t(`fields.${name}`));
+  }
+  return [...names];
+}
+
+/** "2 hours" / "1 hora": a window's real length, for messages about it. */
+export function windowLength(hours) {
+  return t('hoursN', { n: hours });
+}
+
+/**
+ * A sentence for a person, for any error thrown by the API client (or anything else).
+ * context.hours: the lesson's window, for REGISTRATION_CLOSED.
+ */
+export function errorMessage(err, context = {}) {
   const code = err?.code || 'OTHER';
-  // The server's own message names the field or rule, which is what the user needs here.
-  if (code === 'VALIDATION_ERROR' && err.message) return err.message;
+  // Never the server's English: the code (and the fields it names) say it in this language.
+  if (code === 'VALIDATION_ERROR') {
+    const fields = fieldsOf(err.message);
+    return fields.length ? t('errors.VALIDATION_FIELDS', { fields: fields.join(', ') }) : t('errors.VALIDATION_ERROR');
+  }
+  if (code === 'REGISTRATION_CLOSED' && Number.isFinite(context.hours)) {
+    return t('errors.REGISTRATION_CLOSED_HOURS', { hours: windowLength(context.hours) });
+  }
   if (KNOWN.has(code)) return t(`errors.${code}`);
   return t('errors.OTHER', { code: code === 'OTHER' && err?.status ? `HTTP ${err.status}` : code });
 }
@@ -28,6 +52,6 @@ export function announce(el, text, kind = 'info') {
 }
 
 /** Shows the message for err in el. */
-export function announceError(el, err) {
-  announce(el, errorMessage(err), 'error');
+export function announceError(el, err, context = {}) {
+  announce(el, errorMessage(err, context), 'error');
 }

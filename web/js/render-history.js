@@ -7,18 +7,22 @@ import { h, replaceChildren } from './dom.js';
 export function describeEntry(entry, { lots = new Map(), lessons = new Map() } = {}) {
   const n = Math.abs(entry.delta_credits);
   const lot = lots.get(entry.ref_lot_id);
-  const lessonAt = lessons.get(entry.ref_lesson_id);
+  // The entry names its lesson's start (same on every device); older answers did not.
+  const lessonAt = entry.lesson_starts_at || lessons.get(entry.ref_lesson_id);
   const withNote = (text) => (entry.note ? `${text} — ${entry.note}` : text);
+  const byWhom = (text) => (entry.actor === 'teacher' ? `${text} ${t('byTeacher')}` : text);
   switch (entry.type) {
     case 'PURCHASE':
       return withNote(lot ? t('hPurchaseUntil', { n, date: formatDay(lot.expires_at) }) : t('hPurchase', { n }));
     case 'REGISTER':
-      return lessonAt ? t('hRegister', { date: formatDateTime(lessonAt) }) : t('hRegisterUnknown');
+      return byWhom(lessonAt ? t('hRegister', { date: formatDateTime(lessonAt) }) : t('hRegisterUnknown'));
     case 'CANCEL':
-      return lessonAt ? t('hCancel', { date: formatDateTime(lessonAt) }) : t('hCancelUnknown');
+      return withNote(byWhom(lessonAt ? t('hCancel', { date: formatDateTime(lessonAt) }) : t('hCancelUnknown')));
     case 'EXPIRE':
       return t('hExpire', { n });
     case 'EXTEND':
+      // The note says the days and the new date in English words; the reason comes first.
+      if (entry.note && entry.note.includes(' (+')) return t('hExtendReason', { reason: entry.note.split(' (+')[0] });
       return lot ? t('hExtendUntil', { date: formatDay(lot.expires_at) }) : t('hExtend');
     case 'ADJUST':
       return entry.note

@@ -3,16 +3,41 @@
 import { t } from './i18n.js';
 import { h, replaceChildren } from './dom.js';
 import { studentPanel } from './student-panel.js';
+import { expiryFlag, fewFlag } from './render-student.js';
 
 const items = new Map(); // student id → {li, summary, student, panel}
 
 function summaryContent(student) {
+  const soon = student.next_expiry ? expiryFlag(student.next_expiry, Date.now()) : null;
+  const few = fewFlag(student.credits_available);
   return [
     h('span', { class: 'student-name' }, student.name),
     h('span', { class: `student-credits${student.credits_available ? '' : ' is-zero'}` },
       t('creditsShort', { n: student.credits_available })),
+    h('span', { class: 'student-flags' },
+      few ? h('span', { class: 'flag' }, few) : null,
+      soon ? h('span', { class: 'flag' }, soon) : null,
+      student.archived ? h('span', { class: 'flag' }, t('archivedBadge')) : null),
     student.registered_next ? h('span', { class: 'badge' }, t('registeredNext')) : null,
   ];
+}
+
+/** Lower case without accents: "José" is found by typing "jose". */
+export function searchable(text) {
+  return String(text).normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+}
+
+/** Shows only the students whose name contains query (as you type); says when none does. */
+export function filterStudents(listEl, query, emptyEl) {
+  const q = searchable(query.trim());
+  let shown = 0;
+  for (const item of items.values()) {
+    const match = !q || searchable(item.student.name).includes(q);
+    item.li.hidden = !match;
+    if (match) shown += 1;
+  }
+  emptyEl.hidden = !q || shown > 0 || !items.size;
+  emptyEl.textContent = emptyEl.hidden ? '' : t('noMatches', { q: query.trim() });
 }
 
 function createItem(student, ctx) {

@@ -5,9 +5,10 @@ import { byId } from './dom.js';
 import { studentApi } from './api.js';
 import { announce, announceError } from './messages.js';
 import { saveStatus, loadStatus, forgetToken, rememberToken, lastToken, rememberLesson, knownLessons } from './offline.js';
-import { renderPass, renderNoToken, windowOpen } from './render-student.js';
+import { renderPass, renderNoToken, windowOpen, windowHours } from './render-student.js';
 import { startCountdown, stopCountdown } from './countdown.js';
 import { registerServiceWorker } from './sw-register.js';
+import { setupLanguageSwitch } from './lang-switch.js';
 
 const REFRESH_EVERY_MS = 5 * 60 * 1000;
 
@@ -106,7 +107,8 @@ async function act(action) {
       state.busyAction = null;
       return showInvalidLink();
     }
-    announceError(message, err);
+    const lesson = state.status?.next_lesson;
+    announceError(message, err, lesson ? { hours: windowHours(lesson) } : {});
     if (err.code === 'NETWORK') state.offline = true;
   }
   state.busyAction = null;
@@ -117,6 +119,7 @@ async function act(action) {
 
 function start() {
   applyStaticText();
+  setupLanguageSwitch();
   registerServiceWorker();
   const fromUrl = new URLSearchParams(location.search).get('t');
   state.token = fromUrl || lastToken();

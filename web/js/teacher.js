@@ -1,17 +1,20 @@
 // The teacher console: sign in with the admin token, then students, passes and lessons.
 import { t, applyStaticText } from './i18n.js';
 import { byId } from './dom.js';
-import { formatDateTime } from './format.js';
+import { formatDateTime, useTimeZone, deviceZone } from './format.js';
 import { announce, announceError } from './messages.js';
 import { createAdminApi } from './admin-api.js';
 import { getAdminToken, setAdminToken, forgetAdminToken } from './teacher-token.js';
 import { onSubmit, whileBusy } from './forms.js';
 import { confirmDialog } from './dialog.js';
 import { knownLessons, rememberLesson } from './offline.js';
-import { renderStudents } from './render-students.js';
+import { renderStudents, filterStudents } from './render-students.js';
+import { setupSettings, setupReport, showSettings } from './desk-panels.js';
+import { saveRoster, loadRoster, forgetRoster } from './roster.js';
 import { renderLessons, setupLessonPanel } from './lesson-panel.js';
 import { linkBox } from './link-box.js';
 import { registerServiceWorker } from './sw-register.js';
+import { setupLanguageSwitch } from './lang-switch.js';
 
 let candidateToken = '';
 const api = createAdminApi(() => candidateToken || getAdminToken());
@@ -37,19 +40,64 @@ function handleAuthError(err) {
   return true;
 }
 
-const ctx = { api, lessons: knownLessons, reload };
+const DEFAULT_SETTINGS = { studio_name: 'Tango Pass', window_hours: 2, validity_options: [1, 3], currency: 'EUR', default_capacity: null };
+let settings = DEFAULT_SETTINGS;
+let offline = false;
+const ctx = {
+  api, lessons: knownLessons, reload, settings: () => settings, offline: () => offline,
+  setSettings: (s) => { settings = s; }, onAuthError: (err) => handleAuthError(err),
+};
 
-/** Loads /admin/list and redraws lessons and students. */
+/** Times in the console are the studio's: entered and shown there, the zone named if elsewhere. */
+function applyZone(zone) {
+  useTimeZone(zone);
+  const note = byId('zone-note');
+  note.hidden = zone === deviceZone();
+  note.textContent = note.hidden ? '' : t('zoneNote', { zone });
+}
+
+/** Offline: the last roster stays readable, marked stale, with every command disabled. */
+function setOffline(savedAt) {
+  offline = Boolean(savedAt);
+  const banner = byId('offline-banner');
+  banner.hidden = !offline;
+  banner.textContent = offline ? t('offlineRoster', { date: formatDateTime(savedAt) }) : '';
+  for (const el of byId('console').querySelectorAll('form button, form input, form select, .student-panel button, #clear-btn, .lesson-group button')) {
+    el.disabled = offline;
+  }
+}
+
+function draw(list) {
+  rememberLesson(list.next_lesson);
+  renderLessons(list, { ...ctx, message: byId('lessons-message') });
+  renderStudents(byId('student-list'), byId('students-count'), list.students, ctx);
+  filterStudents(byId('student-list'), byId('student-search').value, byId('no-matches'));
+}
+
+/** Loads the settings and /admin/list and redraws lessons and students. */
 async function reload() {
+  const archived = byId('show-archived').checked;
   try {
-    const list = await api.list();
-    rememberLesson(list.next_lesson);
-    renderLessons(list, { ...ctx, message: byId('lessons-message') });
-    renderStudents(byId('student-list'), byId('students-count'), list.students, ctx);
+    settings = await api.settings();
+    applyZone(settings.time_zone);
+    showSettings(settings);
+    const list = archived ? await api.listArchived() : await api.list();
+    if (!archived) saveRoster(list, settings);
+    setOffline(null);
+    draw(list);
     byId('updated').textContent = t('updatedAt', { date: formatDateTime(new Date().toISOString()) });
     return list;
   } catch (err) {
-    if (!handleAuthError(err)) announceError(pageMessage, err);
+    if (handleAuthError(err)) return null;
+    const saved = err.code === 'NETWORK' ? loadRoster() : null;
+    if (saved) {
+      settings = saved.settings;
+      applyZone(settings.time_zone);
+      draw(saved.list);
+      setOffline(saved.savedAt);
+    } else {
+      announceError(pageMessage, err);
+    }
     return null;
   }
 }
@@ -73,6 +121,7 @@ function setupLogin() {
   });
   byId('forget-btn').addEventListener('click', () => {
     forgetAdminToken();
+    forgetRoster();
     byId('new-student').hidden = true;
     showLogin();
     announce(pageMessage, t('tokenForgotten'), 'info');
@@ -115,10 +164,17 @@ function setupPasses() {
 
 function start() {
   applyStaticText();
+  setupLanguageSwitch();
   registerServiceWorker();
   setupLogin();
   setupStudents();
   setupPasses();
+  setupSettings(ctx);
+  setupReport(ctx);
+  byId('student-search').addEventListener('input', (e) => filterStudents(byId('student-list'), e.target.value, byId('no-matches')));
+  byId('show-archived').addEventListener('change', () => reload());
+  window.addEventListener('online', () => reload());
+  window.addEventListener('offline', () => reload());
   setupLessonPanel({ ...ctx, message: byId('lessons-message') });
   const reloadBtn = byId('reload-btn');
   reloadBtn.addEventListener('click', () => whileBusy(reloadBtn, reload));
