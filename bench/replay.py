@@ -1,5 +1,5 @@
 """Replay speed: events per second rebuilding every projection from the event
-store (``projections.rebuild.rebuild(source_db, target_db, decode)`` with
+store (``auditor.rebuild.rebuild(source_db, target_db, decode)`` with
 ``decode = app.mapper.to_domain_event``), over 1,000,000 events of a simulated
 studio (bench/fixtures.py: purchases, registrations, cancellations, clears,
 expiries, OLDEST markers, a called-off lesson now and then).
@@ -78,7 +78,7 @@ def main() -> None:
     report = common.Report("replay", args)
     report.info.update(events_wanted=events, src=str(src))
 
-    from tangopass.projections.rebuild import rebuild
+    from tangopass.auditor.rebuild import rebuild
 
     if args.source_db:
         source, meta = Path(args.source_db), {"source_db": args.source_db}

@@ -16,7 +16,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("ledger", "projections", "api")
+PRODUCT = ("ledger", "projections", "auditor", "api")
 
 
 def product_modules() -> list[Path]:

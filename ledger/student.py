@@ -26,7 +26,10 @@ from tangopass.ledger.errors import InvalidTermsError, NoCreditsError, StudentAr
 
 STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
 
-PURCHASE, ADJUST = "PURCHASE", "ADJUST"
+# The contract's seven ledger entry types; ENTRY_TYPE (below the class) maps events to them.
+PURCHASE, REGISTER, CANCEL, EXPIRE = "PURCHASE", "REGISTER", "CANCEL", "EXPIRE"
+ADJUST, EXTEND, OLDEST = "ADJUST", "EXTEND", "OLDEST"
+ENTRY_TYPES = (PURCHASE, REGISTER, CANCEL, EXPIRE, ADJUST, EXTEND, OLDEST)
 STUDENT, TEACHER, SYSTEM = "student", "teacher", "system"
 
 
@@ -249,7 +252,7 @@ class Student(Aggregate):
             raise InvalidTermsError("days must be between 1 and 366")
         lots = [lot for lot in self.lots if lot.usable(now)]
         for lot in lots:
-            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), now)
+            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), tz, now)
         return len(lots)
 
     def extend_lot(self, lot_id: int, days: int, reason: str, now: datetime, tz: ZoneInfo) -> Lot:
@@ -264,7 +267,9 @@ class Student(Aggregate):
         if lot is None or not lot.usable(now):
             raise NoCreditsError(f"lot {lot_id} is expired or used up: nothing to extend")
         new_expiry = add_days(lot.expires_at, days, tz)
-        self._lot_extended(lot.id, days, new_expiry, self.seq + 1, self.balance, now, TEACHER, reason)
+        self._lot_extended(
+            lot.id, days, new_expiry, tz.key, self.seq + 1, self.balance, now, TEACHER, reason
+        )
         return lot
 
     def rename(self, name: str, now: datetime) -> None:
@@ -383,13 +388,38 @@ class Student(Aggregate):
         self.lot(lot_id).remaining -= credits
         self._prune()
 
-    def _extend(self, lot_id: int, days: int, new_expires_at: datetime, now: datetime) -> None:
-        self._lot_extended(lot_id, days, new_expires_at, self.seq + 1, self.balance, now, TEACHER)
+    def _extend(self, lot_id: int, days: int, new_expires_at: datetime, tz: ZoneInfo,
+                now: datetime) -> None:
+        self._lot_extended(
+            lot_id, days, new_expires_at, tz.key, self.seq + 1, self.balance, now, TEACHER
+        )
 
-    @event("LotExtended", topic="tangopass:Student.LotExtended")
+    class LotExtended(Aggregate.Event):
+        """EXTEND: lot ``lot_id``'s expiry moved by ``days`` calendar days in the studio time
+        zone ``tz`` (IANA name) that was in force, with the teacher's ``reason`` for one lot.
+        Version 1 (before ``tz`` was recorded) loads with ``tz = None``."""
+
+        TOPIC = "tangopass:Student.LotExtended"
+        class_version = 2
+        lot_id: int
+        days: int
+        new_expires_at: datetime
+        tz: str | None
+        seq: int
+        balance_after: int
+        at: datetime
+        by: str
+        reason: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["tz"] = None
+            state.setdefault("reason", None)  # written before extendLot existed
+
+    @event(LotExtended)
     def _lot_extended(
-        self, lot_id: int, days: int, new_expires_at: datetime, seq: int, balance_after: int,
-        at: datetime, by: str, reason: str | None = None,
+        self, lot_id: int, days: int, new_expires_at: datetime, tz: str | None, seq: int,
+        balance_after: int, at: datetime, by: str, reason: str | None = None,
     ) -> None:
         self._next_entry(0)
         self.lot(lot_id).expires_at = new_expires_at
@@ -416,3 +446,16 @@ class Student(Aggregate):
     @event("TokenRotated", topic="tangopass:Student.TokenRotated")
     def _rotate_token(self, token: str, at: datetime, by: str) -> None:
         self.token = token
+
+
+# The ledger entry each event writes (projections and the auditor name entries from this).
+ENTRY_TYPE: dict[type, str] = {
+    Student.LotPurchased: PURCHASE,
+    Student.LotGranted: ADJUST,
+    Student.CreditsWithdrawn: ADJUST,
+    Student.Registered: REGISTER,
+    Student.RegistrationCancelled: CANCEL,
+    Student.LotExpired: EXPIRE,
+    Student.LotExtended: EXTEND,
+    Student.OldestMarked: OLDEST,
+}

@@ -8,7 +8,7 @@ the month's end, so for any month
     outstanding = outstanding(month before) + sold + adjusted - booked - expired
 
 holds by construction; ``tangopass verify`` checks it and recomputes each month
-from the events (projections/verify_report.py). Money is Decimal, never float;
+from the events (auditor/verify_report.py). Money is Decimal, never float;
 amounts are strings with exactly two decimals.
 """
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from tangopass.projections.rebuild import open_readonly
+from tangopass.auditor.reading import open_readonly
 
 OK, FOUND, TROUBLE = 0, 1, 2
 EXIT_CODES = (

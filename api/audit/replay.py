@@ -15,7 +15,8 @@ from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, resolve_db, shown,
 )
 from tangopass.api.audit.targets import refuse_live_target
-from tangopass.projections.rebuild import COMPARED_TABLES, ReplayError, replay as run_replay
+from tangopass.auditor.compare import COMPARED_TABLES
+from tangopass.auditor.rebuild import ReplayError, replay as run_replay
 
 
 @click.command(epilog=EXIT_CODES)

@@ -13,8 +13,9 @@ from tangopass.api.audit.common import (
     EXIT_CODES, FOUND, AuditError, db_option, decoder, progress, readonly, resolve_db, shown,
 )
 from tangopass.projections.chain import Head
-from tangopass.projections.verify import Problem, VerifyReport, iter_problems, verify_connection
-from tangopass.projections.verify_report import report_problems
+from tangopass.auditor.books import Problem, VerifyReport
+from tangopass.auditor.verify import iter_problems, verify_connection
+from tangopass.auditor.verify_report import report_problems
 
 
 def studio_zone() -> ZoneInfo:

@@ -6,7 +6,8 @@ from tangopass.api.wiring import open_ledger
 from tangopass.ledger.application import Terms
 from tangopass.ledger.student import Student
 from tangopass.projections.queries import Queries
-from tangopass.projections.rebuild import differences, rebuild
+from tangopass.auditor.compare import compare_files
+from tangopass.auditor.rebuild import rebuild
 from tests.support.db import rows
 from tests.support.histories import busy_history
 
@@ -18,7 +19,7 @@ def test_a_rebuilt_database_equals_the_live_one(api, ctx, clock, db_path, tmp_pa
     count = rebuild(db_path, target, ctx.ledger.mapper.to_domain_event)
 
     assert count == rows(db_path, "SELECT COUNT(*) FROM stored_events")[0][0]
-    assert differences(db_path, target) == {}
+    assert compare_files(db_path, target).diffs == []
 
 
 def test_a_tampered_projection_shows_up_as_a_difference(api, ctx, clock, db_path, tmp_path):
@@ -30,7 +31,7 @@ def test_a_tampered_projection_shows_up_as_a_difference(api, ctx, clock, db_path
     conn.commit()
     conn.close()
 
-    assert set(differences(db_path, target)) == {"lots"}
+    assert compare_files(db_path, target).differing_tables == {"lots"}
 
 
 def test_a_long_history_loads_from_a_recent_snapshot(api, ctx, clock, db_path, settings):

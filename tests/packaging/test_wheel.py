@@ -25,7 +25,7 @@ from tests.support.server import Server, free_port, stop_gracefully, wait_health
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-ROOT_NAMES = {"ledger", "projections", "api", "web", "schema", "tests", "bench"}
+ROOT_NAMES = {"ledger", "projections", "auditor", "api", "web", "schema", "tests", "bench"}
 
 
 def _run(*command: str | Path, cwd: Path) -> str:

@@ -6,7 +6,8 @@ from tangopass.api.wiring import open_ledger
 from tangopass.ledger.application import Terms
 from tangopass.ledger.lesson import Lesson
 from tangopass.projections.queries import Queries
-from tangopass.projections.rebuild import differences, rebuild
+from tangopass.auditor.compare import compare_files
+from tangopass.auditor.rebuild import rebuild
 from tests.support.db import rows
 
 
@@ -38,7 +39,7 @@ def assert_rebuild_matches(db_path: str, tmp_path) -> None:
         rebuild(db_path, str(tmp_path / "rebuilt.db"), app.mapper.to_domain_event)
     finally:
         app.close()
-    assert differences(db_path, str(tmp_path / "rebuilt.db")) == {}
+    assert compare_files(db_path, str(tmp_path / "rebuilt.db")).diffs == []
 
 
 def check_lessons_match_registrations(db_path: str) -> None:

@@ -25,7 +25,7 @@ from eventsourcing.persistence import StoredEvent
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.student import Student
 from tangopass.ledger.studio import Studio
-from tangopass.projections.rebuild import has_table, stored_rows, to_stored_event
+from tangopass.auditor.reading import has_table, stored_rows, to_stored_event
 from tangopass.projections.report import money, month_of, monthly_report
 
 COUNTED = ("passes_sold", "credits_sold", "credits_adjusted", "credits_booked", "credits_used",
