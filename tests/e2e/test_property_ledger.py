@@ -2,8 +2,8 @@
 
 Hypothesis drives the real app (falcon.testing, no network) on a real SQLite file, with a
 hand-moved clock and a studio time zone that has daylight saving (Europe/Madrid). Beside it
-runs a tiny reference model written from CONTRACT.md alone (not from ``ledger/``): lots,
-open registrations and lessons. Every answer is compared with the model, and after every
+runs a tiny reference model written from CONTRACT.md alone (``tests/support/reference_model``,
+shared with the fast service-level machine): lots, open registrations and lessons. Every answer is compared with the model, and after every
 step the whole visible state is: ``/status?ledger=all`` (and the default ledger view) of every
 student, ``/admin/ledger`` of one of them, and ``/admin/list``. The ledger is checked for its
 own arithmetic, for being append-only, and entry by entry against what the model predicted
@@ -16,16 +16,12 @@ the test accepts every reading the contract allows and checks only what it fixes
 
 from __future__ import annotations
 
-import calendar
 import itertools
 import os
-import re
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 
 from falcon import testing
 from hypothesis import HealthCheck, event, settings, strategies as st
@@ -36,27 +32,15 @@ from tangopass.api.settings import Settings
 from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
+from tests.support.reference_model import (
+    STARTS, TZ, Keyed, Lesson, Lot, ReferenceStudio, Reg, Student, add_months, entry,
+    instants_of, observed, parse_z, wall_of, z,
+)
 
-TZ = ZoneInfo("Europe/Madrid")
-WINDOW = timedelta(hours=2)
-SKEW = timedelta(seconds=60)
 KEY_KEPT = timedelta(days=30)  # "kept at least 30 days": replays are only tried inside it
 PUBLIC_URL = "https://studio.test"
-ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 UNKNOWN_ID = 987_654
 MAX_STUDENTS = 3
-
-# Starting instants chosen to put month ends, leap days and both DST changes of the studio
-# zone within reach of a few validity months and clock jumps.
-STARTS = [
-    datetime(2026, 11, 23, 10, 0, tzinfo=UTC),   # the fixtures' default
-    datetime(2027, 1, 30, 23, 30, tzinfo=UTC),   # local Jan 31 00:30: +1 month clamps to Feb 28
-    datetime(2027, 2, 28, 1, 30, tzinfo=UTC),    # local 02:30: +1 month lands in the spring gap
-    datetime(2027, 3, 27, 12, 0, tzinfo=UTC),    # the day before the spring change
-    datetime(2027, 7, 31, 0, 30, tzinfo=UTC),    # local 02:30: +3 months is the repeated hour
-    datetime(2027, 10, 30, 18, 0, tzinfo=UTC),   # the evening before the autumn change
-    datetime(2027, 11, 30, 12, 0, tzinfo=UTC),   # +3 months is Feb 29 2028
-]
 
 ENTRY_KEYS = {"id", "ts", "type", "delta_credits", "balance_after", "ref_lot_id",
               "ref_lesson_id", "ref_event_id", "note", "actor", "lesson_starts_at"}  # part 2
@@ -67,116 +51,6 @@ STATUS_OF = {
     "NO_UPCOMING_LESSON": 409, "LESSON_NOT_STARTED": 409, "LESSON_CLEARED": 409,
     "IDEMPOTENCY_KEY_REUSED": 409,
 }
-
-
-# ----------------------------------------------------------------------------- time helpers
-
-
-def z(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_z(text: str) -> datetime:
-    assert isinstance(text, str) and ISO_Z.match(text), f"not an ISO UTC instant: {text!r}"
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def wall_of(moment: datetime) -> datetime:
-    """The studio's local wall time of an instant (naive)."""
-    return moment.astimezone(TZ).replace(tzinfo=None)
-
-
-def instants_of(wall: datetime) -> set[datetime]:
-    """Every instant a local wall time may mean (two in the repeated hour or the gap)."""
-    return {wall.replace(tzinfo=TZ, fold=fold).astimezone(UTC) for fold in (0, 1)}
-
-
-def add_months(wall: datetime, months: int) -> datetime:
-    year, month0 = divmod(wall.month - 1 + months, 12)
-    year += wall.year
-    day = min(wall.day, calendar.monthrange(year, month0 + 1)[1])
-    return wall.replace(year=year, month=month0 + 1, day=day)
-
-
-# ---------------------------------------------------------------------------------- model
-
-
-@dataclass
-class Lot:
-    id: int
-    purchased_at: datetime
-    expires_at: datetime
-    wall: datetime  # the local wall time the contract promises for expires_at
-    months: int
-    total: int
-    remaining: int
-
-    def expired(self, now: datetime) -> bool:
-        return now >= self.expires_at
-
-    def json(self) -> dict:
-        return {"id": self.id, "purchased_at": z(self.purchased_at),
-                "expires_at": z(self.expires_at), "validity_months": self.months,
-                "credits_total": self.total, "credits_remaining": self.remaining}
-
-
-@dataclass
-class Lesson:
-    id: int
-    starts_at: datetime
-    state: str = "open"  # open | cleared | cancelled
-
-    @property
-    def closes_at(self) -> datetime:
-        return self.starts_at - WINDOW
-
-    def json(self) -> dict:
-        return {"id": self.id, "starts_at": z(self.starts_at),
-                "registration_closes_at": z(self.closes_at)}
-
-
-@dataclass
-class Reg:
-    lot_id: int
-    at: datetime
-
-
-@dataclass
-class Student:
-    id: int
-    name: str
-    token: str
-    lots: dict[int, Lot] = field(default_factory=dict)
-    regs: dict[int, Reg] = field(default_factory=dict)      # open: lesson id -> registration
-    cleared: dict[int, Reg] = field(default_factory=dict)   # registrations of cleared lessons
-    expected: list[tuple] = field(default_factory=list)     # entries due since the last check
-    taken: list[tuple[int, int]] = field(default_factory=list)  # (lot, n) of a negative ADJUST
-    seen: list[dict] = field(default_factory=list)          # the whole ledger at the last check
-
-
-@dataclass
-class Keyed:
-    endpoint: str
-    body: dict
-    key: str
-    at: datetime
-    status: int
-    answer: dict
-
-
-def entry(kind: str, delta: int, lot: int | None, lesson: int | None = None,
-          ts: str | None = None) -> tuple:
-    """The parts of a ledger entry the contract fixes, as the model predicts them."""
-    return (kind, delta, lot, lesson, ts)
-
-
-def observed(e: dict) -> tuple:
-    kind = e["type"]
-    if kind in ("REGISTER", "CANCEL"):
-        return entry(kind, e["delta_credits"], e["ref_lot_id"], e["ref_lesson_id"])
-    if kind == "EXPIRE":
-        return entry(kind, e["delta_credits"], e["ref_lot_id"], ts=e["ts"])
-    return entry(kind, e["delta_credits"], e["ref_lot_id"])
 
 
 def refused(result, *codes: str) -> None:
@@ -198,13 +72,11 @@ def subset(answer: dict, expected: dict) -> None:
 # -------------------------------------------------------------------------------- machine
 
 
-class LedgerMachine(RuleBasedStateMachine):
+class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.tmp = tempfile.mkdtemp(prefix="tangopass-prop-")
         self.ctx = None
-        self.students: dict[int, Student] = {}
-        self.lessons: dict[int, Lesson] = {}
         self.keyed: list[Keyed] = []
         self.free_keys: dict[str, list[str]] = {}
         self.key_numbers = itertools.count(1)
@@ -232,53 +104,6 @@ class LedgerMachine(RuleBasedStateMachine):
             self.ctx.ledger.close()
             self.ctx.queries.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-    # ---------------------------------------------------------------- model queries
-
-    @property
-    def now(self) -> datetime:
-        return self.clock.now
-
-    def balance(self, s: Student) -> int:
-        return sum(lot.remaining for lot in s.lots.values() if not lot.expired(self.now))
-
-    def fifo(self, s: Student) -> list[Lot]:
-        usable = [l for l in s.lots.values() if not l.expired(self.now) and l.remaining > 0]
-        return sorted(usable, key=lambda l: (l.purchased_at, l.id))
-
-    def next_lesson(self) -> Lesson | None:
-        upcoming = [l for l in self.lessons.values()
-                    if l.state == "open" and l.starts_at > self.now]
-        return min(upcoming, key=lambda l: l.starts_at, default=None)
-
-    def settle(self) -> None:
-        """Lazy expiry, as the model sees it: an EXPIRE of what was left, dated at expiry."""
-        for s in self.students.values():
-            for lot in s.lots.values():
-                if lot.expired(self.now) and lot.remaining > 0:
-                    s.expected.append(entry("EXPIRE", -lot.remaining, lot.id,
-                                            ts=z(lot.expires_at)))
-                    lot.remaining = 0
-
-    def refund(self, s: Student, lesson_id: int) -> None:
-        """A registration's credit goes back to its lot; an expired lot takes it at once."""
-        reg = s.regs.pop(lesson_id)
-        lot = s.lots[reg.lot_id]
-        s.expected.append(entry("CANCEL", 1, lot.id, lesson_id))
-        if lot.expired(self.now):
-            event("refund into an expired lot: CANCEL then EXPIRE")
-            s.expected.append(entry("EXPIRE", -1, lot.id, ts=z(lot.expires_at)))
-        else:
-            lot.remaining += 1
-
-    def adopt_expiry(self, lot: Lot, answer: str, candidates: set[datetime]) -> None:
-        got = parse_z(answer)
-        if len(candidates) > 1:
-            event("expiry on a local wall time that does not exist or repeats")
-        assert got in candidates, (
-            f"lot {lot.id}: expires_at {answer}, expected one of "
-            f"{sorted(z(c) for c in candidates)} (local wall time {lot.wall})")
-        lot.expires_at = got
 
     # ---------------------------------------------------------------- helpers
 

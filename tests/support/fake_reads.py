@@ -1,0 +1,80 @@
+"""A fake read side for service-layer unit tests: the ``Queries`` the application asks, answered
+by folding the application's own events (in-memory ``eventsourcing.popo`` persistence).
+
+Only for ``tests/unit``: integration and end-to-end tests use the real SQLite read models.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from tangopass.ledger.application import TangoPass, Terms
+from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.student import Student
+
+
+def _instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+class FakeReads:
+    """Ids, lessons and lots as the events say them; ``app`` is set once the app exists."""
+
+    def __init__(self) -> None:
+        self.app: TangoPass | None = None
+
+    def _events(self) -> list:
+        notifications = self.app.recorder.select_notifications(start=None, limit=10**6)
+        return [self.app.mapper.to_domain_event(n) for n in notifications]
+
+    def _lessons(self) -> dict[int, dict]:
+        lessons: dict[int, dict] = {}
+        by_id = {}
+        for e in self._events():
+            if isinstance(e, Lesson.Scheduled):
+                lessons[e.number] = {"id": e.number, "starts_at": e.starts_at,
+                                     "status": "scheduled"}
+                by_id[e.originator_id] = e.number
+            elif isinstance(e, (Lesson.Cleared, Lesson.Cancelled)):
+                lessons[by_id[e.originator_id]]["status"] = "closed"
+        return lessons
+
+    def _count(self, kinds: tuple[type, ...], attribute: str) -> int:
+        return max([getattr(e, attribute) for e in self._events() if isinstance(e, kinds)],
+                   default=0) + 1
+
+    def next_student_id(self) -> int:
+        return self._count((Student.Added,), "number")
+
+    def next_lot_id(self) -> int:
+        return self._count((Student.LotPurchased, Student.LotGranted), "lot_id")
+
+    def next_lesson_id(self) -> int:
+        return self._count((Lesson.Scheduled,), "number")
+
+    def next_lesson(self, now: str) -> dict | None:
+        upcoming = [l for l in self._lessons().values()
+                    if l["status"] == "scheduled" and l["starts_at"] > _instant(now)]
+        return min(upcoming, key=lambda l: (l["starts_at"], l["id"]), default=None)
+
+    def lesson(self, lesson_id: int) -> dict | None:
+        return self._lessons().get(lesson_id)
+
+    def latest_begun_lesson(self, now: str) -> int | None:
+        begun = [l for l in self._lessons().values()
+                 if l["status"] == "scheduled" and l["starts_at"] <= _instant(now)]
+        return max(begun, key=lambda l: (l["starts_at"], l["id"]), default={"id": None})["id"]
+
+    def students_with_valid_lots(self, now: str) -> list[int]:
+        # Every student: a superset the domain narrows down (it extends only usable lots).
+        return sorted(e.number for e in self._events() if isinstance(e, Student.Added))
+
+
+def service(tz: str = "UTC", window_hours: int = 2) -> TangoPass:
+    """The application on in-memory persistence with the fake read side."""
+    reads = FakeReads()
+    app = TangoPass({"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                    terms=Terms(ZoneInfo(tz), window_hours), queries=reads)
+    reads.app = app
+    return app
