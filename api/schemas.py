@@ -295,10 +295,17 @@ class Registered(Answer):
     credits_available: int
 
 
+ExpiredOnReturn = Annotated[int, Field(
+    ge=0, description="how many of the credits given back went to a lot that had already"
+    " expired, so they expired at once (CANCEL then EXPIRE); the others are usable again",
+)]
+
+
 class Cancelled(Answer):
     registered: Literal[False]
     lesson_id: int
     credits_available: int
+    expired_on_return: ExpiredOnReturn
 
 
 class StudentCard(Answer):
@@ -319,12 +326,14 @@ class LessonSet(Answer):
 
 class LessonCancelled(Answer):
     lesson_id: int
-    refunded: int
+    refunded: int = Field(ge=0, description="credits given back (CANCEL entries)")
+    expired_on_return: ExpiredOnReturn
 
 
 class RegistrationCancelled(Answer):
     cancelled: bool
     credits_available: int
+    expired_on_return: ExpiredOnReturn
 
 
 class Cleared(Answer):
@@ -398,6 +407,7 @@ class ArchiveChanged(Answer):
     student_id: int
     archived: bool
     refunded: int
+    expired_on_return: ExpiredOnReturn
 
 
 class LotExtended(Answer):

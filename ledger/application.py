@@ -44,7 +44,7 @@ from tangopass.ledger.errors import (
 from tangopass.ledger.instants import iso
 from tangopass.ledger.desk import TeachersDesk
 from tangopass.ledger.lesson import Lesson
-from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student
+from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student, give_back
 from tangopass.ledger.studio import Studio
 
 T = TypeVar("T")
@@ -301,9 +301,8 @@ class TangoPass(TeachersDesk, Application[UUID]):
             lesson = self._lesson(lesson_id)
             students = [self._student(n, now) for n in lesson.attendees]
             lesson.cancel(now)
-            for student in students:
-                student.cancel(lesson_id, now, by=TEACHER)
-            body = {"lesson_id": lesson_id, "refunded": len(students)}
+            refunded, expired = give_back(students, lesson_id, now, TEACHER)
+            body = {"lesson_id": lesson_id, "refunded": refunded, "expired_on_return": expired}
             self.save(lesson, *students, idempotency=_answer(idempotency, body))
             return body
 
@@ -317,19 +316,20 @@ class TangoPass(TeachersDesk, Application[UUID]):
         def command() -> dict:
             student = self._student(student_id, now)
 
-            def decide() -> bool:
+            def decide() -> tuple[int, int]:
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 lesson.check_changeable()
-                if not student.cancel(lesson.number, now, by=TEACHER):
-                    return False
-                lesson.release(student.number, now, TEACHER)
-                others.append(lesson)
-                return True
+                refunded, expired = give_back([student], lesson.number, now, TEACHER)
+                if refunded:
+                    lesson.release(student.number, now, TEACHER)
+                    others.append(lesson)
+                return refunded, expired
 
             others: list[Lesson] = []
             return self._decide_and_save(
                 student, decide, others, idempotency,
-                lambda cancelled: {"cancelled": cancelled, "credits_available": student.balance},
+                lambda given: {"cancelled": bool(given[0]), "credits_available": student.balance,
+                               "expired_on_return": given[1]},
             )
 
         return self._retrying(command, idempotency)
@@ -429,22 +429,23 @@ class TangoPass(TeachersDesk, Application[UUID]):
             student = self._student(student_id, now)
             others: list[Lesson] = []
 
-            def decide() -> int:
+            def decide() -> tuple[int, int]:
                 student.check_active()
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 lesson.check_changeable()  # a held or called-off lesson: LESSON_CLEARED
+                expired = 0
                 if student.is_registered(lesson.number):
                     lesson.check_window_open(now)
-                    student.cancel(lesson.number, now, by=STUDENT)
+                    _, expired = give_back([student], lesson.number, now, STUDENT)
                     lesson.release(student.number, now, STUDENT)
                     others.append(lesson)
-                return lesson.number
+                return lesson.number, expired
 
             return self._decide_and_save(
                 student, decide, others, None,
-                lambda number: {
-                    "registered": False, "lesson_id": number,
-                    "credits_available": student.balance,
+                lambda decided: {
+                    "registered": False, "lesson_id": decided[0],
+                    "credits_available": student.balance, "expired_on_return": decided[1],
                 },
             )
 

@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from tangopass.ledger.errors import NotFoundError
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
-from tangopass.ledger.student import TEACHER, Lot
+from tangopass.ledger.student import TEACHER, Lot, give_back
 from tangopass.ledger.studio import Studio, StudioSettings
 
 
@@ -97,18 +97,20 @@ class TeachersDesk:
         def command() -> dict:
             student = self._student(student_id, now)
             lessons: list[Lesson] = []
+            expired = 0
             if archived and student.set_archived(True, now):
                 for registration in list(student.registrations):
                     lesson = self._lesson(registration.lesson_id)
                     if lesson.has_begun(now) or lesson.status != "scheduled":
                         continue
-                    student.cancel(lesson.number, now, by=TEACHER)
+                    expired += give_back([student], lesson.number, now, TEACHER)[1]
                     lesson.release(student.number, now, TEACHER)
                     lessons.append(lesson)
                 # TODO(issue 12): also leave every waitlist once waitlists exist.
             elif not archived:
                 student.set_archived(False, now)
-            body = {"student_id": student.number, "archived": archived, "refunded": len(lessons)}
+            body = {"student_id": student.number, "archived": archived, "refunded": len(lessons),
+                    "expired_on_return": expired}
             self.save(student, *lessons, idempotency=_bound(idempotency, body))
             return body
 

@@ -118,6 +118,15 @@ class Student(Aggregate):
         """The unexpired lot with the oldest purchase that still has credits."""
         return next((lot for lot in self.lots if lot.usable(now)), None)
 
+    def returns_to_expired_lot(self, lesson_id: int, now: datetime) -> bool:
+        """True if cancelling this registration now gives its credit back to an expired lot
+        (it then expires at once: CANCEL, then EXPIRE). False if not registered."""
+        registration = self.registration(lesson_id)
+        if registration is None:
+            return False
+        lot = self.lot(registration.lot_id)
+        return lot is not None and lot.expires_at <= now
+
     def usable_credits(self, now: datetime) -> int:
         return sum(lot.remaining for lot in self.lots if lot.usable(now))
 
@@ -459,3 +468,19 @@ ENTRY_TYPE: dict[type, str] = {
     Student.LotExtended: EXTEND,
     Student.OldestMarked: OLDEST,
 }
+
+
+def give_back(students: list[Student], lesson_id: int, now: datetime, by: str) -> tuple[int, int]:
+    """Cancel each student's registration for the lesson, credit back to its lot.
+
+    Returns (refunded, expired_on_return): how many credits went back, and how many
+    of them went back to a lot already expired at ``now`` (so they expired at once).
+    Every answer that reports refunded credits reports both.
+    """
+    refunded = expired = 0
+    for student in students:
+        to_expired_lot = student.returns_to_expired_lot(lesson_id, now)
+        if student.cancel(lesson_id, now, by=by):
+            refunded += 1
+            expired += to_expired_lot
+    return refunded, expired

@@ -133,7 +133,7 @@ def test_cancelling_a_lesson_asks_first_and_refunds_everyone(server, page):
 
     page.get_by_role("button", name="Cancel this lesson").click()
     dialog.get_by_role("button", name="Yes, do it").click()
-    expect(page.locator("#lessons-message")).to_have_text("Lesson cancelled. 2 lessons were given back.")
+    expect(page.locator("#lessons-message")).to_have_text("Lesson cancelled. 2 lessons are usable again.")
     expect(page.locator("#lessons")).to_contain_text("No upcoming lesson")
     assert server.api.status(bea["token"])["credits_available"] == 1
 

@@ -266,15 +266,17 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             if result.status_code >= 400:
                 return refused(result, "LESSON_CLEARED")
             assert result.status_code == 200, result.text
-            return subset(result.json, {"lesson_id": lesson_id, "refunded": 0})
-        refunded = 0
+            return subset(result.json, {"lesson_id": lesson_id, "refunded": 0,
+                                        "expired_on_return": 0})
+        refunded = expired = 0
         for s in self.students.values():
             if lesson_id in s.regs:
-                self.refund(s, lesson_id)
+                expired += self.refund(s, lesson_id)
                 refunded += 1
         lesson.state = "cancelled"
         assert result.status_code == 200, result.text
-        subset(result.json, {"lesson_id": lesson_id, "refunded": refunded})
+        subset(result.json, {"lesson_id": lesson_id, "refunded": refunded,
+                             "expired_on_return": expired})
 
     @precondition(lambda self: self.students)
     @rule(data=st.data())
@@ -291,7 +293,8 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         if student_id == UNKNOWN_ID or choice == UNKNOWN_ID:
             return refused(result, "NOT_FOUND")
         lesson = self.next_lesson() if choice == "next" else self.lessons[choice]
-        not_cancelled = {"cancelled": False, "credits_available": self.balance(s)}
+        not_cancelled = {"cancelled": False, "credits_available": self.balance(s),
+                         "expired_on_return": 0}
         if lesson is None:  # the contract names no refusal here: 409 or a no-op
             if result.status_code >= 400:
                 return refused(result, "NO_UPCOMING_LESSON")
@@ -303,9 +306,10 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         if lesson.id not in s.regs:
             assert result.status_code == 200, result.text
             return subset(result.json, not_cancelled)
-        self.refund(s, lesson.id)  # allowed after the window too
+        expired = self.refund(s, lesson.id)  # allowed after the window too
         assert result.status_code == 200, result.text
-        subset(result.json, {"cancelled": True, "credits_available": self.balance(s)})
+        subset(result.json, {"cancelled": True, "credits_available": self.balance(s),
+                             "expired_on_return": expired})
 
     @precondition(lambda self: self.lessons)
     @rule(data=st.data())
@@ -476,7 +480,8 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             return refused(result, "NOT_FOUND")
         if lesson is None:
             return refused(result, "NO_UPCOMING_LESSON")
-        noop = {"registered": False, "lesson_id": lesson.id, "credits_available": self.balance(s)}
+        noop = {"registered": False, "lesson_id": lesson.id, "credits_available": self.balance(s),
+                "expired_on_return": 0}
         if lesson.state != "open":
             # Attended (cleared) or refunded (cancelled): the credit must not come back, and
             # the contract's LESSON_CLEARED covers "changing registrations of a lesson
@@ -487,11 +492,11 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             return subset(result.json, noop)
         if self.now >= lesson.closes_at:
             return refused(result, "REGISTRATION_CLOSED")
-        self.refund(s, lesson.id)
+        expired = self.refund(s, lesson.id)
         event("cancel: credit given back")
         assert result.status_code == 200, result.text
         subset(result.json, {"registered": False, "lesson_id": lesson.id,
-                             "credits_available": self.balance(s)})
+                             "credits_available": self.balance(s), "expired_on_return": expired})
 
     # ---------------------------------------------------------------- time
 

@@ -49,7 +49,8 @@ def test_register_then_cancel_moves_one_credit_and_back(api):
     assert api.status(ana["token"]).json["registered"] is True
 
     cancelled = api.cancel(ana["token"])
-    assert cancelled.json == {"registered": False, "lesson_id": 1, "credits_available": 2}
+    assert cancelled.json == {"registered": False, "lesson_id": 1, "credits_available": 2,
+                              "expired_on_return": 0}
     ledger = api.status(ana["token"], "&ledger").json["ledger"]
     assert [(e["type"], e["delta_credits"], e["balance_after"]) for e in ledger] == [
         ("PURCHASE", 2, 2), ("REGISTER", -1, 1), ("CANCEL", 1, 2),
@@ -89,7 +90,8 @@ def test_cancelling_when_not_registered_is_a_no_op_even_after_the_window(api, cl
     result = api.cancel(ana["token"])
 
     assert result.status_code == 200
-    assert result.json == {"registered": False, "lesson_id": 1, "credits_available": 2}
+    assert result.json == {"registered": False, "lesson_id": 1, "credits_available": 2,
+                           "expired_on_return": 0}
     assert fingerprint(db_path) == before
 
 

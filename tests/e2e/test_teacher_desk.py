@@ -147,7 +147,8 @@ def test_archiving_cancels_upcoming_registrations_and_refuses_commands(api, cloc
     result = api.admin("archiveStudent", {"student_id": ana["id"], "archived": True})
 
     assert result.status_code == 200
-    assert result.json == {"student_id": ana["id"], "archived": True, "refunded": 2}
+    assert result.json == {"student_id": ana["id"], "archived": True, "refunded": 2,
+                           "expired_on_return": 0}
     listed = api.admin_get("/admin/list").json
     assert [s["name"] for s in listed["students"]] == ["Bea"] and listed["registrations"] == []
     archived = api.admin_get("/admin/list?archived").json["students"]
@@ -166,7 +167,7 @@ def test_archiving_cancels_upcoming_registrations_and_refuses_commands(api, cloc
     assert api.admin("extendValidity", {"days": 2}).json == {"extended_lots": 1}
 
     assert api.admin("archiveStudent", {"student_id": ana["id"], "archived": False}).json == {
-        "student_id": ana["id"], "archived": False, "refunded": 0}
+        "student_id": ana["id"], "archived": False, "refunded": 0, "expired_on_return": 0}
     assert api.register(ana["token"]).status_code == 200
 
 

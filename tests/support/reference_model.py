@@ -182,16 +182,19 @@ class ReferenceStudio:
                                             ts=z(lot.expires_at)))
                     lot.remaining = 0
 
-    def refund(self, s: Student, lesson_id: int) -> None:
-        """A registration's credit goes back to its lot; an expired lot takes it at once."""
+    def refund(self, s: Student, lesson_id: int) -> int:
+        """A registration's credit goes back to its lot; an expired lot takes it at once.
+
+        Returns 1 when the credit expired on return (the answer's expired_on_return), else 0."""
         reg = s.regs.pop(lesson_id)
         lot = s.lots[reg.lot_id]
         s.expected.append(entry("CANCEL", 1, lot.id, lesson_id))
         if lot.expired(self.now):
             event("refund into an expired lot: CANCEL then EXPIRE")
             s.expected.append(entry("EXPIRE", -1, lot.id, ts=z(lot.expires_at)))
-        else:
-            lot.remaining += 1
+            return 1
+        lot.remaining += 1
+        return 0
 
     def adopt_expiry(self, lot: Lot, answer: str, candidates: set[datetime]) -> None:
         got = parse_z(answer)

@@ -91,7 +91,7 @@ def test_the_window_binds_the_student_but_not_the_teacher(app):
     with pytest.raises(RegistrationClosedError):
         app.cancel(student, 1, closes)  # at exactly the closing instant: closed
     answer = app.cancel_registration(student, 1, closes)
-    assert answer == {"cancelled": True, "credits_available": 2}
+    assert answer == {"cancelled": True, "credits_available": 2, "expired_on_return": 0}
 
 
 def test_a_cancel_after_the_lot_expired_gives_the_credit_back_and_expires_it(app):
@@ -124,7 +124,7 @@ def test_cancelling_a_lesson_refunds_everyone(app):
     app.set_next_lesson(NOW + DAY, NOW)
     app.register(ana, None, NOW)
     app.register(bea, None, NOW)
-    assert app.cancel_lesson(1, NOW) == {"lesson_id": 1, "refunded": 2}
+    assert app.cancel_lesson(1, NOW) == {"lesson_id": 1, "refunded": 2, "expired_on_return": 0}
     with pytest.raises(LessonClearedError):
         app.cancel(ana, 1, NOW)
 

@@ -30,12 +30,26 @@ function lessonName(group) {
   return group.startsAt ? formatDateTime(group.startsAt) : t('lessonNumber', { id: group.id });
 }
 
+/** "Lesson cancelled. 2 lessons are usable again. 1 lesson … expired with it." */
+function refundText(answer) {
+  if (!answer.refunded) return t('lessonCancelledEmpty');
+  const expired = answer.expired_on_return || 0;
+  const usable = t('lessonCancelled', { n: answer.refunded - expired });
+  return expired ? `${usable} ${t('expiredOnReturn', { n: expired })}` : usable;
+}
+
+/** The message key after cancelling one registration (the credit may have expired on return). */
+export function cancelledKey(answer) {
+  if (!answer.cancelled) return 'notRegisteredAnyMore';
+  return answer.expired_on_return ? 'cancelledForExpired' : 'cancelledFor';
+}
+
 async function cancelRegistration(reg, group, ctx) {
   const ok = await confirmDialog({ title: t('cancelRegTitle', { name: reg.name }), text: t('cancelRegText', { name: reg.name }) });
   if (!ok) return;
   try {
     const answer = await ctx.api.cancelRegistration(reg.student_id, group.id);
-    announce(ctx.message, t(answer.cancelled ? 'cancelledFor' : 'notRegisteredAnyMore', { name: reg.name }), 'ok');
+    announce(ctx.message, t(cancelledKey(answer), { name: reg.name }), 'ok');
   } catch (err) {
     announceError(ctx.message, err);
   }
@@ -50,7 +64,7 @@ async function cancelLesson(group, ctx) {
   if (!ok) return;
   try {
     const answer = await ctx.api.cancelLesson(group.id);
-    announce(ctx.message, t('lessonCancelled', { n: answer.refunded }), 'ok');
+    announce(ctx.message, refundText(answer), 'ok');
   } catch (err) {
     announceError(ctx.message, err);
   }

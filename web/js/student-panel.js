@@ -8,6 +8,7 @@ import { renderHistory } from './render-history.js';
 import { renderPasses } from './passes-panel.js';
 import { linkBox } from './link-box.js';
 import { confirmDialog } from './dialog.js';
+import { cancelledKey } from './lesson-panel.js';
 
 function field(id, labelText, input, hint) {
   input.id = id;
@@ -111,7 +112,8 @@ function nameForm(student, ctx, p) {
       const answer = await ctx.api.archiveStudent(student().id, archiving);
       // The student leaves the list shown (active or archived): say it above the list.
       const where = document.getElementById('students-message') || ctx.message;
-      announce(where, archiving ? t('archivedOk', { name, n: answer.refunded }) : t('unarchivedOk', { name }), 'ok');
+      const expired = answer.expired_on_return ? ` ${t('expiredOnReturn', { n: answer.expired_on_return })}` : '';
+      announce(where, archiving ? t('archivedOk', { name, n: answer.refunded }) + expired : t('unarchivedOk', { name }), 'ok');
       await ctx.reload();
     } catch (err) {
       announceError(ctx.message, err);
@@ -152,7 +154,7 @@ export function studentPanel(getStudent, baseCtx) {
   cancelBtn.addEventListener('click', () => whileBusy(cancelBtn, async () => {
     try {
       const answer = await ctx.api.cancelRegistration(getStudent().id);
-      announce(message, t(answer.cancelled ? 'cancelledFor' : 'notRegisteredAnyMore', { name: getStudent().name }), 'ok');
+      announce(message, t(cancelledKey(answer), { name: getStudent().name }), 'ok');
       await ctx.reload();
     } catch (err) {
       announceError(message, err);
