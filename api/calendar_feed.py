@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
@@ -12,9 +11,14 @@ from tangopass.ledger.instants import from_iso
 LESSON_LENGTH = timedelta(minutes=90)
 
 
-def calendar_for(lessons: list[dict], now: datetime, public_url: str) -> bytes:
+def lesson_uid(lesson_id: int, installation_id: str) -> str:
+    """``lesson-4-<installation uuid>@tangopass``: the same for the life of the data
+    (never the public URL, which may change) and different in every studio's database."""
+    return f"lesson-{lesson_id}-{installation_id}@tangopass"
+
+
+def calendar_for(lessons: list[dict], now: datetime, installation_id: str) -> bytes:
     """One VEVENT per lesson, with a UID that stays the same for that lesson forever."""
-    host = urlsplit(public_url).hostname or "tangopass.local"
     calendar = Calendar()
     calendar.add("prodid", "-//Tango Pass//tangopass//EN")
     calendar.add("version", "2.0")
@@ -23,7 +27,7 @@ def calendar_for(lessons: list[dict], now: datetime, public_url: str) -> bytes:
     for lesson in lessons:
         starts_at = from_iso(lesson["starts_at"])
         event = Event()
-        event.add("uid", f"lesson-{lesson['id']}@{host}")
+        event.add("uid", lesson_uid(lesson["id"], installation_id))
         event.add("dtstamp", now)
         event.add("dtstart", starts_at)
         event.add("dtend", starts_at + LESSON_LENGTH)

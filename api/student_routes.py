@@ -52,4 +52,4 @@ class CalendarResource:
         lessons = self.ctx.queries.student_lessons(student_id)
         resp.content_type = "text/calendar; charset=utf-8"
         resp.set_header("Content-Disposition", 'attachment; filename="tango-lessons.ics"')
-        resp.data = calendar_for(lessons, self.ctx.clock(), self.ctx.settings.public_url)
+        resp.data = calendar_for(lessons, self.ctx.clock(), self.ctx.queries.installation_id())

@@ -12,6 +12,10 @@ stored events are no longer the ones the chain was written for (``tangopass
 verify`` then names the first broken link). A live database without the table
 (schema 003 not applied yet) is compared on the projections only.
 
+The installation row (``installation``, schema 004) is not derived from the
+events either: it is the database's identity (calendar UIDs are made from it),
+so the rebuild copies it from the source and the replay does not compare it.
+
 The live database is only ever opened read-only (``file:…?mode=ro``), and one
 read transaction covers reading the events and comparing the tables, so a
 server appending meanwhile cannot cause a false difference.
@@ -37,6 +41,20 @@ BATCH = 5000
 # ------------------------------------------------------------------------ rebuild
 
 
+def keep_identity(source: sqlite3.Connection, target: sqlite3.Cursor) -> None:
+    """The rebuilt database keeps the source's installation id (schema 004).
+
+    It is not a projection of the events but the database's identity: calendar
+    UIDs are made from it, so a rebuilt database put in service must publish the
+    same ones. A source without the table (older schema) leaves the new one.
+    """
+    if not has_table(source, "installation"):
+        return
+    row = source.execute("SELECT uuid, created_at FROM installation WHERE id = 1").fetchone()
+    if row is not None:
+        target.execute("UPDATE installation SET uuid = ?, created_at = ? WHERE id = 1", row)
+
+
 def rebuild_from(
     source: sqlite3.Connection,
     target_db: str,
@@ -58,6 +76,7 @@ def rebuild_from(
     previous = GENESIS
     try:
         cursor.execute("BEGIN")
+        keep_identity(source, cursor)
         rows: list[tuple] = []
         for row in stored_rows(source):
             rows.append(row)

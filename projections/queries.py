@@ -60,6 +60,13 @@ class Queries(DeskQueries):
 
     # ------------------------------------------------------------- ids and lookups
 
+    def installation_id(self) -> str:
+        """This database's random UUID (schema 004), the same for every worker, forever."""
+        cached = getattr(self, "_installation_id", None)
+        if cached is None:
+            cached = self._installation_id = self._scalar("SELECT uuid FROM installation WHERE id = 1")
+        return cached
+
     def _scalar(self, sql: str, params: tuple = ()) -> Any:
         with self.snapshot() as c:
             row = c.execute(sql, params).fetchone()

@@ -196,7 +196,7 @@ def test_the_default_ledger_view_starts_at_the_newest_oldest_marker(api, clock):
     assert [e["type"] for e in recent] == ["OLDEST", "PURCHASE"]
 
 
-def test_calendar_lists_registered_lessons_with_stable_uids(api, clock):
+def test_calendar_lists_registered_lessons_with_stable_uids(api, clock, db_path):
     ana = api.add_student("Ana")
     api.buy(ana["id"], credits=3)
     api.lesson(LESSON_AT)
@@ -210,7 +210,9 @@ def test_calendar_lists_registered_lessons_with_stable_uids(api, clock):
 
     assert first.headers["content-type"].startswith("text/calendar")
     events = [c for c in Calendar.from_ical(first.content).walk("VEVENT")]
-    assert [str(e["UID"]) for e in events] == ["lesson-1@studio.test", "lesson-2@studio.test"]
+    installation = rows(db_path, "SELECT uuid FROM installation")[0][0]
+    assert [str(e["UID"]) for e in events] == [
+        f"lesson-1-{installation}@tangopass", f"lesson-2-{installation}@tangopass"]
     assert events[0].decoded("DTSTART").isoformat() == "2026-11-24T19:00:00+00:00"
     later = Calendar.from_ical(second.content).walk("VEVENT")
     assert [str(e["UID"]) for e in later] == [str(e["UID"]) for e in events]
