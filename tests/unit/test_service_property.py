@@ -103,9 +103,9 @@ class ServiceMachine(ReferenceStudio, RuleBasedStateMachine):
                 self.app.cancel(s.id, None, self.now)
             return
         answer = self.app.cancel(s.id, None, self.now)
-        if lesson.id in s.regs:
-            self.refund(s, lesson.id)
+        expired = self.refund(s, lesson.id) if lesson.id in s.regs else 0
         assert answer["credits_available"] == self.balance(s)
+        assert answer["expired_on_return"] == expired
 
     @rule(data=st.data())
     def jump(self, data) -> None:
