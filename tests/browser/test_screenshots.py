@@ -94,3 +94,41 @@ def test_phone_screenshots_show_the_pass_and_the_class_list(server, browser, tmp
         assert_shows(teacher, next_lesson.locator("xpath=ancestor::*[contains(@class, 'card')][1]"))
     finally:
         context.close()
+
+
+LAPTOP = {"width": 1366, "height": 800}
+
+
+def test_laptop_console_and_a_student_with_an_expired_pass(server, browser, tmp_path):
+    ana = arrange_studio(server)
+    api = server.api
+    api.call("POST", "/admin/addPurchase", {
+        "student_id": ana["id"], "credits": 5, "validity_months": 1, "price": "60", "note": "paid cash",
+        "purchased_at": (datetime.now(timezone.utc) - timedelta(days=45)).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    eva = api.add_student("Eva Ruiz")
+    api.call("POST", "/admin/addPurchase", {
+        "student_id": eva["id"], "credits": 8, "validity_months": 1,
+        "purchased_at": (datetime.now(timezone.utc) - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    shots = shots_folder(tmp_path)
+    context = browser.new_context(viewport=LAPTOP, device_scale_factor=1, locale="en-GB",
+                                  timezone_id="Europe/Madrid")
+    try:
+        page = context.new_page()
+        sign_in(page, server)
+        item = page.locator("#student-list > li", has=page.locator(".student-name", has_text="Ana García"))
+        item.locator("summary").click()
+        expect(item.locator(".lots-table tr.is-expired")).to_be_visible()
+        page.screenshot(path=str(shots / "teacher-laptop.png"), full_page=True)
+        laptop = Image.open(shots / "teacher-laptop.png")
+        assert laptop.width == LAPTOP["width"]  # the table layout, not one narrow column:
+        assert page.locator(".student-summary").first.evaluate("e => getComputedStyle(e).display") == "grid"
+        phone = context.browser.new_context(viewport=PHONE, device_scale_factor=SCALE, locale="en-GB",
+                                            timezone_id="Europe/Madrid")
+        student = phone.new_page()
+        student.goto(server.link(eva))
+        expect(student.locator("#past-lots")).to_contain_text("8 lessons expired unused on")
+        student.screenshot(path=str(shots / "student-expired.png"), full_page=True)
+        assert_shows(Image.open(shots / "student-expired.png"), student.locator("#past-lots li").first)
+        phone.close()
+    finally:
+        context.close()

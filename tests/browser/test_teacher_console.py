@@ -45,6 +45,7 @@ def test_teacher_adds_a_student_who_then_registers(server, context, page):
     ana.get_by_label("3 months").check()
     ana.get_by_role("button", name="Add purchase").click()
     expect(ana.locator(".message")).to_have_text("Ana now has 8 lessons.")
+    expect(ana.get_by_label("Lessons")).to_have_value("10")  # ready for the next purchase, not blank
     expect(ana.locator(".student-credits")).to_have_text("8 lessons")
     expect(ana.locator(".history-list")).to_contain_text("Bought 8 lessons")
 

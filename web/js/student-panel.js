@@ -29,11 +29,13 @@ function validityChoices(options) {
 
 function purchaseForm(student, ctx, p) {
   const settings = ctx.settings();
+  // The default as an attribute, so the form's reset after a purchase shows 10 again, not blank.
+  const credits = h('input', { type: 'number', name: 'credits', min: 1, max: 100, step: 1, required: true, inputmode: 'numeric' });
+  credits.defaultValue = '10';
   const form = h('form', { class: 'panel-form' },
     h('h3', {}, t('purchaseHeading')),
     h('div', { class: 'row' },
-      h('div', { class: 'grow' }, field(`${p}-credits`, t('creditsField'),
-        h('input', { type: 'number', name: 'credits', min: 1, max: 100, step: 1, value: 10, required: true, inputmode: 'numeric' }))),
+      h('div', { class: 'grow' }, field(`${p}-credits`, t('creditsField'), credits)),
       h('fieldset', { class: 'grow field' }, h('legend', {}, t('validityField')), validityChoices(settings.validity_options))),
     h('div', { class: 'row' },
       h('div', { class: 'grow' }, field(`${p}-price`, t('priceField', { currency: settings.currency }),
