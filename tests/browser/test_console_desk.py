@@ -123,7 +123,8 @@ def test_settings_and_the_monthly_report(server, page):
     assert saved["window_hours"] == 5 and saved["validity_options"] == [1, 2]
     page.get_by_label("Currency (ISO code, such as EUR)").fill("USD")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.locator("#settings-message")).to_have_text("Please check: currency.")
+    expect(page.locator("#settings-message")).to_have_text(
+        "The currency cannot change any more: purchases already have prices in it.")
     page.get_by_role("button", name="Show report").click()
     report = page.locator("#report")
     expect(report).to_contain_text("45.50 EUR")

@@ -28,6 +28,10 @@ export function errorMessage(err, context = {}) {
   const code = err?.code || 'OTHER';
   // Never the server's English: the code (and the fields it names) say it in this language.
   if (code === 'VALIDATION_ERROR') {
+    // Two rules of the settings have their own sentence; other refusals name their fields.
+    const options = String(err.message || '').match(/^validity_months must be one of ([\d, ]+)$/);
+    if (options) return t('errors.VALIDITY_NOT_OFFERED', { options: options[1] });
+    if (String(err.message || '').startsWith('currency cannot change')) return t('errors.CURRENCY_LOCKED');
     const fields = fieldsOf(err.message);
     return fields.length ? t('errors.VALIDATION_FIELDS', { fields: fields.join(', ') }) : t('errors.VALIDATION_ERROR');
   }

@@ -222,6 +222,8 @@ export default {
     STUDENT_ARCHIVED: 'This pass is archived: nothing can be booked or changed on it until it is unarchived.',
     TOO_MANY_REQUESTS: 'Too many attempts from this device. Please wait a minute.',
     CAPACITY_TOO_LOW: 'More people are already registered than that capacity.',
+    VALIDITY_NOT_OFFERED: 'The studio offers passes valid for {options} months only (see the settings).',
+    CURRENCY_LOCKED: 'The currency cannot change any more: purchases already have prices in it.',
     VALIDATION_ERROR: 'A value was not accepted. Please check the form.',
     VALIDATION_FIELDS: 'Please check: {fields}.',
     NO_UPCOMING_LESSON: 'There is no upcoming lesson to register for yet.',

@@ -216,6 +216,8 @@ export default {
     STUDENT_ARCHIVED: 'Este bono está archivado: no se puede reservar ni cambiar nada hasta desarchivarlo.',
     TOO_MANY_REQUESTS: 'Demasiados intentos desde este dispositivo. Espera un minuto.',
     CAPACITY_TOO_LOW: 'Ya hay más personas apuntadas que esa capacidad.',
+    VALIDITY_NOT_OFFERED: 'El estudio solo ofrece bonos válidos {options} meses (mira los ajustes).',
+    CURRENCY_LOCKED: 'La moneda ya no puede cambiar: hay compras con precio en ella.',
     VALIDATION_ERROR: 'Algún dato no es válido. Revisa el formulario.',
     VALIDATION_FIELDS: 'Revisa: {fields}.',
     NO_UPCOMING_LESSON: 'Todavía no hay ninguna clase a la que apuntarse.',
