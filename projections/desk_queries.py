@@ -4,6 +4,12 @@ A mixin of ``Queries`` (same connection, same read snapshots). Lot status and
 ``closed_at`` are derived at read time from the clock and the journal, so they
 are never stale: a lot is ``expired`` once ``now >= expires_at`` whether or not
 its EXPIRE entry was written yet.
+
+A ledger entry's ``lesson_starts_at`` is joined from ``lesson_events`` at read time: a
+lesson's start never changes once set, so the join gives every device the same date
+without a new field in the stored Registered/RegistrationCancelled events (whose
+shape issue 11 and 12 were changing at the same time); a lesson that may move would
+need the start written into the entry instead.
 """
 
 from __future__ import annotations
