@@ -16,10 +16,11 @@ from pydantic import BaseModel
 from tangopass.api import desk_routes as desk
 from tangopass.api import schemas
 from tangopass.api.context import Context
-from tangopass.api.edge import check_admin, in_future, localize, not_in_future, parse_body, single_param
+from tangopass.api.edge import check_admin, localize, parse_body, single_param
 from tangopass.api.errors import ApiError
 from tangopass.ledger.errors import NotFoundError, StudentArchivedError
 from tangopass.ledger.instants import iso
+from tangopass.ledger.limits import check_in_future, check_not_in_future
 from tangopass.projections.idempotency import IdempotencyClaim, request_hash
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -107,7 +108,7 @@ def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: An
     purchased_at = None
     if p.purchased_at is not None:
         purchased_at = localize(p.purchased_at, ctx.settings.tz)
-        not_in_future("purchased_at", purchased_at, now)
+        check_not_in_future("purchased_at", purchased_at, now)  # 400 before an unknown id's 404
     return ctx.ledger.add_purchase(
         p.student_id, p.credits, p.validity_months, purchased_at, p.note, now, claim, p.price
     )
@@ -115,7 +116,7 @@ def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: An
 
 def _set_next_lesson(ctx: Context, p: schemas.SetNextLesson, now: datetime, claim: Any) -> dict:
     starts_at = localize(p.starts_at, ctx.settings.tz)
-    in_future("starts_at", starts_at, now)
+    check_in_future("starts_at", starts_at, now)
     return ctx.ledger.set_next_lesson(starts_at, now, claim)
 
 

@@ -6,7 +6,7 @@ import falcon
 
 from tangopass.api import errors
 from tangopass.api.admin_routes import add_routes as add_admin_routes
-from tangopass.api.context import Context
+from tangopass.api.context import Context, StudentGate
 from tangopass.api.openapi import OpenApiResource
 from tangopass.api.static_files import StaticFiles
 from tangopass.api.student_routes import (
@@ -71,10 +71,11 @@ def create_app(ctx: Context) -> falcon.App:
 
     app.add_route("/health", HealthResource())
     app.add_route("/openapi.json", OpenApiResource())
-    app.add_route("/status", StatusResource(ctx))
-    app.add_route("/register", MoveResource(ctx, ctx.ledger.register))
-    app.add_route("/cancel", MoveResource(ctx, ctx.ledger.cancel))
-    app.add_route("/calendar.ics", CalendarResource(ctx))
+    gate = StudentGate(ctx.queries)
+    app.add_route("/status", StatusResource(gate, ctx.expiry, ctx.queries, ctx.clock))
+    app.add_route("/register", MoveResource(gate, ctx.ledger.register, ctx.clock))
+    app.add_route("/cancel", MoveResource(gate, ctx.ledger.cancel, ctx.clock))
+    app.add_route("/calendar.ics", CalendarResource(gate, ctx.queries, ctx.clock))
     add_admin_routes(app, ctx)
     app.add_sink(StaticFiles(), prefix="/")
     return app

@@ -1,16 +1,23 @@
-"""What every resource needs, wired once by ``create_app``."""
+"""The parts ``create_app`` hands to the resources, each the one collaborator a resource uses.
+
+``Context`` carries the application, the read models, the settings and the clock from the
+composition root (``api/wiring.py``) to ``create_app``. The student's resources get only their
+collaborators: ``StudentGate`` (whose token is this), ``LazyExpiry`` (settle due expiries
+before a read) and the read models. The teacher's resources (``admin_routes``, ``desk_routes``)
+still take the ``Context`` and reach these through ``link`` and ``settle_due``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import falcon
 
 from tangopass.api.errors import ApiError
-from tangopass.api.throttle import GuessLimit
 from tangopass.api.settings import Settings
+from tangopass.api.throttle import GuessLimit
 from tangopass.ledger.application import TangoPass
 from tangopass.ledger.instants import iso
 from tangopass.projections.queries import Queries
@@ -18,17 +25,43 @@ from tangopass.projections.queries import Queries
 
 @dataclass
 class Context:
+    """What the composition root built: handed to ``create_app``, which splits it up."""
+
     ledger: TangoPass
     queries: Queries
     settings: Settings
     clock: Callable[[], datetime]
-    guesses: GuessLimit = field(default_factory=GuessLimit)
+
+    def __post_init__(self) -> None:
+        self.links = StudentLinks(self.settings.public_url)
+        self.expiry = LazyExpiry(self.queries, self.ledger)
 
     def link(self, token: str) -> str:
-        return f"{self.settings.public_url}/?t={token}"
+        return self.links.link(token)
+
+    def settle_due(self, now: datetime, student_id: int | None = None) -> None:
+        self.expiry.settle_due(now, student_id)
+
+
+@dataclass(frozen=True)
+class StudentLinks:
+    """A student's personal link, ``{public_url}/?t=TOKEN``."""
+
+    public_url: str
+
+    def link(self, token: str) -> str:
+        return f"{self.public_url}/?t={token}"
+
+
+class StudentGate:
+    """The student named by ``?t=TOKEN``, with unknown tokens throttled per address."""
+
+    def __init__(self, queries: Queries, guesses: GuessLimit | None = None):
+        self.queries = queries
+        self.guesses = guesses or GuessLimit()
 
     def student_of(self, req: falcon.Request) -> int:
-        """The student named by ``?t=TOKEN``; missing and unknown get the same 401."""
+        """The student's id; a missing and an unknown token get the same 401."""
         token = req.params.get("t")
         if not isinstance(token, str):  # missing, or given twice
             token = None
@@ -43,8 +76,16 @@ class Context:
             raise ApiError("INVALID_TOKEN", "this link is not valid (missing or unknown token)")
         return student_id
 
+
+class LazyExpiry:
+    """Before a read: write the EXPIRE entries the clock has made due (no cron)."""
+
+    def __init__(self, queries: Queries, ledger: TangoPass):
+        self.queries = queries
+        self.ledger = ledger
+
     def settle_due(self, now: datetime, student_id: int | None = None) -> None:
-        """Lazy expiry: write the EXPIRE entries the clock has made due before reading."""
+        """Settle every student (or one) holding a lot whose time is up."""
         due = self.queries.students_to_settle(iso(now), student_id)
         if due:
             self.ledger.settle(due, now)

@@ -7,7 +7,7 @@ read with a size limit and validated strictly before any command runs.
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,6 @@ from tangopass.api.errors import ApiError
 from tangopass.ledger.instants import to_second
 
 BODY_LIMIT = 64 * 1024
-CLOCK_SKEW = timedelta(seconds=60)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -97,13 +96,3 @@ def localize(moment: datetime, tz: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return to_second(moment)
-
-
-def not_in_future(field: str, moment: datetime, now: datetime) -> None:
-    if moment > now + CLOCK_SKEW:
-        raise ApiError("VALIDATION_ERROR", f"{field}: must not be in the future")
-
-
-def in_future(field: str, moment: datetime, now: datetime) -> None:
-    if moment <= now:
-        raise ApiError("VALIDATION_ERROR", f"{field}: must be in the future")

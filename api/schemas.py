@@ -11,6 +11,9 @@ from typing import Annotated, Literal
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from tangopass.ledger.limits import ADJUST_DELTA, EXTEND_DAYS, LOT_CREDITS
+from tangopass.ledger.student import ENTRY_TYPES
+
 ID_MAX = 2**31 - 1
 
 
@@ -53,9 +56,15 @@ def whole(low: int, high: int, **extra: object) -> object:
 
 
 Id = whole(1, ID_MAX)
-Credits = whole(1, 100)
-Days = whole(1, 366)
-Delta = whole(-100, 100, description="±1-100, not 0", json_schema_extra={"not": {"const": 0}})
+def within(allowed: range, **extra: object) -> object:
+    """An integer in the range ``allowed`` (the domain's own limits, ``ledger/limits.py``)."""
+    return whole(allowed.start, allowed.stop - 1, **extra)
+
+
+Credits = within(LOT_CREDITS)
+Days = within(EXTEND_DAYS)
+Delta = within(ADJUST_DELTA, description=f"±1-{ADJUST_DELTA.stop - 1}, not 0",
+               json_schema_extra={"not": {"const": 0}})
 Moment = Annotated[
     datetime,
     AfterValidator(_sane_year),
@@ -265,7 +274,7 @@ class StudentRef(Answer):
 class Entry(Answer):
     id: int
     ts: Instant
-    type: Literal["PURCHASE", "REGISTER", "CANCEL", "EXPIRE", "ADJUST", "EXTEND", "OLDEST"]
+    type: Literal[ENTRY_TYPES]
     delta_credits: int
     balance_after: int
     ref_lot_id: int | None

@@ -7,7 +7,8 @@ Modules, each one role of the check:
 - ``compare``  the one table comparer (the replay command and the tests use it);
 - ``verify``   one pass that checks the hash chain, every ledger rule and every projection,
   with its books (``books``), rules (``lot_rules``, ``registration_rules``, ``lesson_rules``),
-  chain walk (``chain_walk``) and projection checks (``projection_checks``);
+  chain walk (``chain_walk``), projection checks (``projection_checks``) and the schema's
+  append-only triggers (``schema_checks``, read with sqlite-utils);
 - ``terms``    the contract's terms and calendar arithmetic, restated by the auditor;
 - ``balance``  every student's balance at a past instant, from the events alone.
 

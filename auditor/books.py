@@ -18,7 +18,7 @@ from tangopass.projections.chain import Head
 class Problem:
     """One broken rule, named as precisely as the evidence allows."""
 
-    area: str  # "chain", "ledger" (rules on the events) or "projection"
+    area: str  # "chain", "ledger" (rules on the events), "projection" or "schema"
     message: str
     notification_id: int | None = None
     student_id: int | None = None

@@ -9,7 +9,8 @@ may keep appending: the check sees one snapshot):
   (EXTEND entries move ``expires_at``), FIFO order, CANCEL back to the lot the registration
   took from, EXPIRE of exactly what was left at the lot's ``expires_at``, the student window,
   OLDEST markers pointing at the first entry that still matters;
-* then the projections against what the events imply (``projection_checks``).
+* then the projections against what the events imply (``projection_checks``);
+* and the schema's own guards: every append-only trigger still there (``schema_checks``).
 
 How independent this is of the domain is said once, in ``tangopass.auditor``: the domain's
 vocabulary (event classes, entry types, ids) is shared, its rules are restated here.
@@ -33,6 +34,7 @@ from tangopass.auditor.books import (
 from tangopass.auditor.chain_walk import ChainWalk
 from tangopass.auditor.projection_checks import check_projections
 from tangopass.auditor.reading import stored_rows, to_stored_event
+from tangopass.auditor.schema_checks import missing_triggers
 from tangopass.ledger.instants import iso
 from tangopass.ledger.student import ENTRY_TYPE
 from tangopass.projections.chain import Head
@@ -76,6 +78,11 @@ class Verifier:
             progress(count % 1000)
         self.report.events = count
         chain.finish(conn)
+        for name, source in missing_triggers(conn):
+            self.report.problems.append(Problem(
+                "schema", f"the append-only trigger {name} is missing ({source} declares it):"
+                " it was dropped, or its table rebuilt (e.g. by sqlite-utils transform())",
+            ))
         self.nid = 0
         check_projections(self, conn)
         self.report.students = len(self.students)
@@ -172,6 +179,6 @@ def verify_connection(
 
 
 def iter_problems(report: VerifyReport) -> Iterator[Problem]:
-    """Chain problems first (the first broken link leads), then the ledger, then projections."""
-    order = {"chain": 0, "ledger": 1, "projection": 2}
-    yield from sorted(report.problems, key=lambda p: order.get(p.area, 3))
+    """Chain problems first (the first broken link leads), the ledger, projections, schema."""
+    order = {"chain": 0, "ledger": 1, "projection": 2, "schema": 3}
+    yield from sorted(report.problems, key=lambda p: order.get(p.area, 4))

@@ -318,7 +318,7 @@ class TangoPass(TeachersDesk, Application[UUID]):
 
             def decide() -> tuple[int, int]:
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
-                lesson.check_changeable()
+                lesson.check_window_open(now, by=TEACHER)  # the teacher: until it is cleared
                 refunded, expired = give_back([student], lesson.number, now, TEACHER)
                 if refunded:
                     lesson.release(student.number, now, TEACHER)
@@ -407,7 +407,7 @@ class TangoPass(TeachersDesk, Application[UUID]):
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 registration = student.registration(lesson.number)
                 if registration is None:
-                    lesson.check_window_open(now)
+                    lesson.check_window_open(now, by=STUDENT)
                     lot_id = student.register(lesson.number, now, by=STUDENT)
                     lesson.admit(student.number, now, STUDENT)
                     others.append(lesson)
@@ -435,7 +435,7 @@ class TangoPass(TeachersDesk, Application[UUID]):
                 lesson.check_changeable()  # a held or called-off lesson: LESSON_CLEARED
                 expired = 0
                 if student.is_registered(lesson.number):
-                    lesson.check_window_open(now)
+                    lesson.check_window_open(now, by=STUDENT)
                     _, expired = give_back([student], lesson.number, now, STUDENT)
                     lesson.release(student.number, now, STUDENT)
                     others.append(lesson)

@@ -17,7 +17,8 @@ from tangopass.ledger.errors import (
     LessonNotStartedError,
     RegistrationClosedError,
 )
-from tangopass.ledger.student import TEACHER
+from tangopass.ledger.limits import check_in_future
+from tangopass.ledger.student import STUDENT, TEACHER
 
 LESSON_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/lesson")
 
@@ -49,7 +50,9 @@ class Lesson(Aggregate):
 
     @classmethod
     def schedule(cls, number: int, starts_at: datetime, window_hours: int, now: datetime) -> Lesson:
-        """Set a lesson; students may register until ``window_hours`` before it starts."""
+        """Set a lesson (``starts_at`` after ``now``); students may register until
+        ``window_hours`` before it starts."""
+        check_in_future("starts_at", starts_at, now)
         closes_at = starts_at - timedelta(hours=window_hours)
         return cls(
             number=number, starts_at=starts_at, closes_at=closes_at,
@@ -79,9 +82,12 @@ class Lesson(Aggregate):
         if self.status != SCHEDULED:
             raise LessonClearedError(f"lesson {self.number} is already {self.status}")
 
-    def check_window_open(self, now: datetime) -> None:
+    def check_window_open(self, now: datetime, by: str = STUDENT) -> None:
+        """The registration window: a student may register or cancel while
+        ``now < closes_at``; the teacher may act on a registration until the lesson is
+        cleared or cancelled. Raises LessonClearedError, RegistrationClosedError."""
         self.check_changeable()
-        if now >= self.closes_at:
+        if by == STUDENT and now >= self.closes_at:
             raise RegistrationClosedError(
                 f"registration for lesson {self.number} closed at "
                 f"{self.closes_at.strftime('%Y-%m-%dT%H:%M:%SZ')}"
@@ -90,12 +96,12 @@ class Lesson(Aggregate):
     # ---------------------------------------------------------------- commands
 
     def admit(self, student_number: int, now: datetime, by: str) -> None:
-        self.check_changeable()
+        self.check_window_open(now, by)
         if student_number not in self.attendees:
             self._attendee_added(student_number, now, by)
 
     def release(self, student_number: int, now: datetime, by: str) -> None:
-        self.check_changeable()
+        self.check_window_open(now, by)
         if student_number in self.attendees:
             self._attendee_removed(student_number, now, by)
 

@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, event
 
 from tangopass.ledger.calendar_math import add_days, add_months
 from tangopass.ledger.errors import InvalidTermsError, NoCreditsError, StudentArchivedError
+from tangopass.ledger.limits import EXTEND_DAYS, LOT_CREDITS, check_in, check_not_in_future
 
 STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
 
@@ -176,10 +177,11 @@ class Student(Aggregate):
         ``price`` is a decimal string with two decimals ("120.00") in ``currency``.
         """
         self.check_active()
-        self._check_credits_range(credits)
+        check_in("credits", credits, LOT_CREDITS)
         if validity_months not in validity_options:
             options = ", ".join(str(m) for m in validity_options)
             raise InvalidTermsError(f"validity_months must be one of {options}")
+        check_not_in_future("purchased_at", purchased_at, now)
         expires_at = add_months(purchased_at, validity_months, tz)
         self._lot_purchased(
             lot_id, credits, validity_months, purchased_at, expires_at, note, tz.key,
@@ -196,7 +198,7 @@ class Student(Aggregate):
     ) -> None:
         """ADJUST +N: a new lot of N credits from now, with the teacher's reason."""
         self.check_active()
-        self._check_credits_range(credits)
+        check_in("credits", credits, LOT_CREDITS)
         expires_at = add_months(now, validity_months, tz)
         self._lot_granted(
             lot_id, credits, validity_months, now, expires_at, reason, tz.key,
@@ -206,7 +208,7 @@ class Student(Aggregate):
     def withdraw(self, *, credits: int, reason: str, now: datetime) -> None:
         """ADJUST -N: take N credits FIFO, one entry per lot touched; never below 0."""
         self.check_active()
-        self._check_credits_range(credits)
+        check_in("credits", credits, LOT_CREDITS)
         if self.usable_credits(now) < credits:
             raise NoCreditsError(
                 f"cannot take {credits} credits: only {self.usable_credits(now)} available"
@@ -257,8 +259,7 @@ class Student(Aggregate):
 
     def extend(self, days: int, now: datetime, tz: ZoneInfo) -> int:
         """Move every still-valid lot with credits by N calendar days; return how many."""
-        if not 1 <= days <= 366:
-            raise InvalidTermsError("days must be between 1 and 366")
+        check_in("days", days, EXTEND_DAYS)
         lots = [lot for lot in self.lots if lot.usable(now)]
         for lot in lots:
             self._extend(lot.id, days, add_days(lot.expires_at, days, tz), tz, now)
@@ -270,8 +271,7 @@ class Student(Aggregate):
         Raises NoCreditsError for a lot that is expired or used up.
         """
         self.check_active()
-        if not 1 <= days <= 366:
-            raise InvalidTermsError("days must be between 1 and 366")
+        check_in("days", days, EXTEND_DAYS)
         lot = self.lot(lot_id)
         if lot is None or not lot.usable(now):
             raise NoCreditsError(f"lot {lot_id} is expired or used up: nothing to extend")
@@ -296,11 +296,6 @@ class Student(Aggregate):
     def rotate_token(self, token: str, now: datetime) -> None:
         """Replace the secret token; the old link stops working."""
         self._rotate_token(token, now, TEACHER)
-
-    @staticmethod
-    def _check_credits_range(credits: int) -> None:
-        if not 1 <= credits <= 100:
-            raise InvalidTermsError("credits must be between 1 and 100")
 
     # ------------------------------------------------------ events and applies
 

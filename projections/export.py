@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from sqlite_utils import Database
+
 COLUMNS = (
     "id", "student_id", "student_name", "seq", "ts", "type", "delta_credits", "balance_after",
     "ref_lot_id", "ref_lesson_id", "ref_event_id", "note", "actor", "recorded_at",
@@ -24,7 +26,7 @@ COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _SELECT = (
-    "SELECT e.id, e.student_id, s.name, e.seq, e.ts, e.type, e.delta_credits, e.balance_after,"
+    "SELECT e.id, e.student_id, s.name AS student_name, e.seq, e.ts, e.type, e.delta_credits, e.balance_after,"
     " e.ref_lot_id, e.ref_lesson_id, e.ref_event_id, e.note, e.actor, e.recorded_at"
     " FROM ledger_events e JOIN students s ON s.id = e.student_id"
 )
@@ -35,7 +37,11 @@ def ledger_rows(
     student_id: int | None = None,
     from_oldest_marker: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """The journal rows (optionally of one student, optionally from the newest OLDEST marker)."""
+    """The journal rows (optionally of one student, optionally from the newest OLDEST marker).
+
+    Read with sqlite-utils' ``Database.query`` on the caller's connection (its transaction, if
+    one is open, is the snapshot read); no pragma is set and no plugin runs on it.
+    """
     sql, params = _SELECT, []
     where = []
     if student_id is not None:
@@ -46,8 +52,10 @@ def ledger_rows(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY e.id"
-    for row in cursor.execute(sql, params):
-        yield dict(zip(COLUMNS, tuple(row)))
+    conn = cursor.connection if isinstance(cursor, sqlite3.Cursor) else cursor
+    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    for row in db.query(sql, params):
+        yield {column: row[column] for column in COLUMNS}
 
 
 def csv_cell(value: Any) -> Any:

@@ -1,9 +1,22 @@
-"""Apply the SQL files in ``schema/`` once each, in order, to a SQLite database."""
+"""Apply the SQL files in ``schema/`` once each, in order, to a SQLite database.
+
+The runner works through sqlite-utils' ``Database`` (its ``execute``, ``query`` and
+``table_names``) inside one ``BEGIN IMMEDIATE`` transaction of its own, so a migration is all
+or nothing and two processes starting at once apply each file once. It never uses
+sqlite-utils' table-rebuilding helpers (``transform()``): those drop triggers.
+"""
 
 import sqlite3
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
+
+from sqlite_utils import Database
+
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+)
 
 
 class SchemaMissing(RuntimeError):
@@ -38,25 +51,27 @@ def statements(sql: str) -> Iterator[str]:
 
 
 def apply_schema(db_path: str) -> list[str]:
-    """Create or migrate the database; return the names of the files applied now."""
+    """Create or migrate the database; return the names of the files applied now.
+
+    Raises ``SchemaMissing`` when the package holds no SQL, and rolls every file back when
+    one statement fails (``sqlite3.Error``).
+    """
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+    db = Database(conn, recursive_triggers=False, execute_plugins=False)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-        )
-        done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(MIGRATIONS_TABLE)
+        done = {row["name"] for row in db.query("SELECT name FROM schema_migrations")}
         applied = []
         for path in schema_files():
             if path.name in done:
                 continue
             for statement in statements(path.read_text()):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (path.name,))
+                db.execute(statement)
+            db.execute("INSERT INTO schema_migrations (name) VALUES (?)", [path.name])
             applied.append(path.name)
-        conn.execute("COMMIT")
+        db.execute("COMMIT")
         return applied
     except BaseException:
         if conn.in_transaction:

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from tangopass.api.cli import main
+from tangopass.projections.schema import schema_files, statements
 from tangopass.projections.chain import CHAIN_TABLE, SELECT_ROWS, last_link_before, links
 
 
@@ -35,6 +36,18 @@ def drop_triggers(db_path: str) -> list[str]:
         for name in names:
             conn.execute(f"DROP TRIGGER {name}")
         return names
+    finally:
+        conn.close()
+
+
+def restore_triggers(db_path: str) -> None:
+    """What a careful intruder does last: put the append-only triggers back as they were."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        for path in schema_files():
+            for statement in statements(path.read_text()):
+                if statement.upper().startswith("CREATE TRIGGER"):
+                    conn.execute(statement)
     finally:
         conn.close()
 

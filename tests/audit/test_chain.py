@@ -7,7 +7,7 @@ import pytest
 from tangopass.ledger.student import Student
 from tangopass.projections import projectors
 from tangopass.projections.chain import CHAIN_TABLE, GENESIS, SELECT_ROWS, Head, links
-from tests.audit.helpers import cli, drop_triggers, execute
+from tests.audit.helpers import cli, drop_triggers, execute, restore_triggers
 from tests.support.db import rows
 
 
@@ -49,6 +49,7 @@ def test_a_history_from_before_the_chain_is_linked_by_the_next_append(api, ana, 
     # A database written before schema 003: events, but no links.
     drop_triggers(db_path)
     execute(db_path, f"DELETE FROM {CHAIN_TABLE}")
+    restore_triggers(db_path)
     unlinked = cli("verify", "--db", db_path)
     assert unlinked.exit_code == 1
     assert "[chain] event #1 has no chain link" in unlinked.stdout

@@ -9,7 +9,7 @@ import pytest
 from tangopass.projections.chain import CHAIN_TABLE
 from tests.support.histories import busy_history
 from tests.audit.helpers import (
-    cli, drop_triggers, edit_state, event_rowid, execute, rechain,
+    cli, drop_triggers, edit_state, event_rowid, execute, rechain, restore_triggers,
 )
 from tests.support.db import rows
 
@@ -142,6 +142,7 @@ def test_a_rewritten_event_with_a_recomputed_chain_fails_the_head_written_down(h
     target = event_rowid(history, "Added", 1)  # Bea's name: no ledger rule can see it
     edit_state(history, target, lambda s: s.update(name="Mallory"))
     rechain(history, target)
+    restore_triggers(history)
 
     assert cli("verify", "--db", history).exit_code == 0  # a consistent forgery...
     report = broken(history, "--expect-head", head)  # ...but not the history written down

@@ -113,3 +113,28 @@ def test_every_cli_command_is_in_the_readme_and_every_named_one_exists():
     named = _readme_commands()
     assert sorted(commands - named) == [], "commands the README does not show"
     assert sorted(named - commands) == [], "the README names commands that do not exist"
+
+
+def _form_limits() -> dict[str, tuple[int, int]]:
+    """min/max of the PWA's number inputs, by input name (HTML and the JS-built forms)."""
+    limits = {}
+    for path in [WEB / "teacher.html", *sorted((WEB / "js").glob("*.js"))]:
+        text = path.read_text()
+        for tag in re.findall(r"<input[^>]*>", text):
+            name, low, high = (re.search(rf'{a}="(-?\w+)"', tag) for a in ("name", "min", "max"))
+            if name and low and high:
+                limits[name.group(1)] = (int(low.group(1)), int(high.group(1)))
+        for attrs in re.findall(r"h\('input', \{([^}]*)\}", text):
+            name, low, high = (re.search(rf"{a}: '?(-?\w+)'?", attrs) for a in ("name", "min", "max"))
+            if name and low and high:
+                limits[name.group(1)] = (int(low.group(1)), int(high.group(1)))
+    return limits
+
+
+def test_the_pwa_forms_allow_exactly_the_domains_ranges():
+    from tangopass.ledger.limits import ADJUST_DELTA, EXTEND_DAYS, LOT_CREDITS
+
+    limits = _form_limits()
+    assert limits["credits"] == (LOT_CREDITS.start, LOT_CREDITS.stop - 1)
+    assert limits["delta"] == (ADJUST_DELTA.start, ADJUST_DELTA.stop - 1)
+    assert limits["days"] == (EXTEND_DAYS.start, EXTEND_DAYS.stop - 1)

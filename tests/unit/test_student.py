@@ -17,9 +17,10 @@ def new_student() -> Student:
 
 
 def buy(student: Student, lot_id: int, credits: int = 2, *, at: datetime = T0,
-        now: datetime = T0, months: int = 1) -> None:
+        now: datetime | None = None, months: int = 1) -> None:
+    """A purchase recorded at ``now`` (by default when it happened, and never before T0)."""
     student.purchase(lot_id=lot_id, credits=credits, validity_months=months, purchased_at=at,
-                     now=now, tz=UTC_TZ, note=None)
+                     now=now or max(at, T0), tz=UTC_TZ, note=None)
 
 
 def entries(student: Student) -> list[tuple[str, int | None, int | None]]:
