@@ -7,6 +7,7 @@ import falcon
 from tangopass.api import errors
 from tangopass.api.admin_routes import add_routes as add_admin_routes
 from tangopass.api.context import Context, StudentGate
+from tangopass.api.headers import SECURITY_HEADERS
 from tangopass.api.openapi import OpenApiResource
 from tangopass.api.static_files import StaticFiles
 from tangopass.api.student_routes import (
@@ -15,11 +16,6 @@ from tangopass.api.student_routes import (
     StatusResource,
 )
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class SecurityHeaders:
@@ -29,10 +25,8 @@ class SecurityHeaders:
         self.connect_src = " ".join(cors_origins)
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
-        resp.set_header("Referrer-Policy", "no-referrer")
-        resp.set_header("X-Content-Type-Options", "nosniff")
-        resp.set_header("X-Frame-Options", "DENY")
-        resp.set_header("Content-Security-Policy", CSP)
+        for name, value in SECURITY_HEADERS.items():
+            resp.set_header(name, value)
         resp.set_header("Vary", "Origin")
         if resp.get_header("Cache-Control") is None:
             # API answers carry tokens and balances: never store them.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import falcon
 
+from tangopass.api.headers import cache_control
+
 WEB_ROOT = Path(str(files("tangopass.web")))
 
 CONTENT_TYPES = {
@@ -52,7 +54,5 @@ class StaticFiles:
         if req.method not in ("GET", "HEAD"):
             raise falcon.HTTPMethodNotAllowed(["GET", "HEAD"])
         resp.content_type = CONTENT_TYPES[file.suffix]
-        # Pages and the service worker must revalidate so updates reach phones.
-        fresh = file.suffix == ".html" or file.name == "service-worker.js"
-        resp.cache_control = ["no-cache"] if fresh else ["public", "max-age=3600"]
+        resp.set_header("Cache-Control", cache_control(file.name))
         resp.data = file.read_bytes()

@@ -8,8 +8,22 @@ TABLES = (
 )
 
 
+class D1Path(str):
+    """Stands for the Worker's D1 database where a test names its database file."""
+
+    def __new__(cls, harness):
+        path = super().__new__(cls, "d1:DB")
+        path.harness = harness
+        return path
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return [tuple(row.values()) for row in self.harness.sql(sql, params)]
+
+
 def fingerprint(db_path: str) -> dict[str, list[tuple]]:
     """Every row of every table that a command may write (snapshots are a cache)."""
+    if isinstance(db_path, D1Path):
+        return {table: db_path.rows(f"SELECT * FROM {table} ORDER BY rowid") for table in TABLES}
     conn = sqlite3.connect(db_path)
     try:
         return {
@@ -21,6 +35,8 @@ def fingerprint(db_path: str) -> dict[str, list[tuple]]:
 
 
 def rows(db_path: str, sql: str, params: tuple = ()) -> list[tuple]:
+    if isinstance(db_path, D1Path):
+        return db_path.rows(sql, params)
     conn = sqlite3.connect(db_path)
     try:
         return conn.execute(sql, params).fetchall()

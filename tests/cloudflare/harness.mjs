@@ -1,0 +1,154 @@
+// The Worker's Python under Pyodide in Node, on miniflare's real local D1.
+//
+//   node harness.mjs PERSIST_DIR ISOLATES
+//
+// Runs on Node >= 24 (JSPI: Pyodide's run_sync, which the Workers SDK's WSGI
+// adapter and tangopass.worker.d1 need). Starts miniflare with the D1 database
+// bound as DB (persisted under PERSIST_DIR/v3/d1, where `wrangler d1 migrations
+// apply --local --persist-to PERSIST_DIR` writes), and ISOLATES independent
+// Pyodide interpreters, each loading the staged Worker (.worker/ and
+// python_modules/ from cloudflare/stage.py) and the Workers SDK. Each isolate
+// reaches D1 through the same binding proxy: one round trip per call, as in
+// production.
+//
+// Protocol: one JSON object per line on stdin, one answer per line on stdout,
+// matched by "id". Ops: request, clock, sql, rebuild. Every request answer
+// carries what it cost: D1 round trips, statements, the most bound parameters
+// of one statement, rows read and written (D1's own meta), CPU ms in Node.
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { loadPyodide } from "pyodide";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..", "..");
+const [persistDir, isolateCount = "2"] = process.argv.slice(2);
+
+const mf = new Miniflare({
+  modules: true,
+  script: "export default { fetch() { return new Response('harness'); } }",
+  d1Databases: { DB: "DB" },
+  d1Persist: path.join(persistDir, "v3", "d1"),
+});
+const realDb = await mf.getD1Database("DB");
+
+// A D1 binding that counts what one request costs.
+function countingDb(cost) {
+  const meta = (result) => {
+    cost.rows_read += result?.meta?.rows_read ?? 0;
+    cost.rows_written += result?.meta?.rows_written ?? 0;
+  };
+  const statement = (sql, real, params = []) => ({
+    sql, real, params,
+    bind(...values) { return statement(sql, real.bind(...values), values); },
+    async all() {
+      cost.round_trips += 1; cost.statements += 1;
+      cost.max_params = Math.max(cost.max_params, params.length);
+      const result = await real.all(); meta(result); return result;
+    },
+  });
+  return {
+    prepare(sql) { return statement(sql, realDb.prepare(sql)); },
+    async batch(statements) {
+      cost.round_trips += 1; cost.statements += statements.length;
+      for (const s of statements) cost.max_params = Math.max(cost.max_params, s.params.length);
+      const results = await realDb.batch(statements.map((s) => s.real));
+      results.forEach(meta); return results;
+    },
+  };
+}
+
+async function startIsolate() {
+  const py = await loadPyodide({ stdout: (t) => process.stderr.write(t + "\n"), stderr: (t) => process.stderr.write(t + "\n") });
+  const mounts = { "/worker": path.join(root, ".worker"), "/vendor": path.join(root, "python_modules"),
+                   "/sdk": path.join(root, ".cache", "harness-sdk") };
+  for (const [target, source] of Object.entries(mounts)) {
+    py.FS.mkdirTree(target);
+    py.FS.mount(py.FS.filesystems.NODEFS, { root: source }, target);
+  }
+  // What the Cloudflare runtime provides to the SDK; the harness has no waitUntil.
+  py.registerJsModule("_cloudflare_compat_flags", { python_workflows_implicit_dependencies: false,
+                                                    python_request_headers_preserve_commas: false });
+  py.registerJsModule("_pyodide_entrypoint_helper", { patchWaitUntil() {}, doAnImport() { throw new Error("no JS imports in the harness"); } });
+  py.runPython(`
+import sys
+sys.path[:0] = ["/worker", "/vendor", "/sdk"]
+import entry
+from datetime import datetime
+import tangopass.worker.app as worker_app
+CLOCK = [None]
+def test_clock():
+    return CLOCK[0] or datetime.now().astimezone()
+def rebuild(env, url):
+    worker_app._app.clear()
+    worker_app._app.append(worker_app.build_app(env, url, clock=test_clock))
+def set_clock(iso):
+    CLOCK[0] = datetime.fromisoformat(iso)
+`);
+  return py;
+}
+
+const isolates = [];
+for (let i = 0; i < Number(isolateCount); i++) isolates.push(await startIsolate());
+const envOf = (cost, vars) => ({ DB: countingDb(cost), ...vars });
+let vars = {};
+
+async function request(msg) {
+  const py = isolates[msg.isolate ?? 0];
+  if (msg.now) py.globals.get("set_clock")(msg.now);
+  const cost = { round_trips: 0, statements: 0, max_params: 0, rows_read: 0, rows_written: 0 };
+  const env = envOf(cost, vars);
+  const init = { method: msg.method, headers: msg.headers ?? {} };
+  if (msg.body_b64 != null) {
+    init.body = Buffer.from(msg.body_b64, "base64");
+    // As a real client sends it (the runtime's requests carry it too).
+    if (!Object.keys(init.headers).some((k) => k.toLowerCase() === "content-length")) {
+      init.headers = { ...init.headers, "Content-Length": String(init.body.length) };
+    }
+  }
+  const req = new Request(msg.url, init);
+  const Default = py.globals.get("entry").Default;
+  // The app was built with a counting binding of its own; point it at this request's.
+  py.globals.get("worker_app").DATABASES.get("DB").binding = env.DB;
+  const started = process.cpuUsage();
+  const worker = Default({}, env);
+  const response = await worker.fetch(req);
+  const body = Buffer.from(await response.arrayBuffer());
+  const used = process.cpuUsage(started);
+  worker.destroy(); Default.destroy();
+  return { status: response.status, headers: [...response.headers.entries()], body_b64: body.toString("base64"),
+           cost: { ...cost, cpu_ms: (used.user + used.system) / 1000 } };
+}
+
+async function handle(msg) {
+  switch (msg.op) {
+    case "request": return await request(msg);
+    case "clock": for (const py of isolates) py.globals.get("set_clock")(msg.now); return {};
+    case "rebuild": {
+      vars = msg.vars ?? {};
+      for (const py of isolates) py.globals.get("rebuild")(envOf({ round_trips: 0, statements: 0, max_params: 0, rows_read: 0, rows_written: 0 }, vars), msg.url);
+      return {};
+    }
+    case "sql": {
+      if (msg.batch) return { results: (await realDb.batch(msg.batch.map(([sql, params]) => realDb.prepare(sql).bind(...params)))).map((r) => r.results) };
+      const result = await realDb.prepare(msg.sql).bind(...(msg.params ?? [])).all();
+      return { results: result.results };
+    }
+    default: throw new Error(`unknown op ${msg.op}`);
+  }
+}
+
+const lines = createInterface({ input: process.stdin });
+const pending = new Set();
+lines.on("line", (line) => {
+  const msg = JSON.parse(line);
+  const done = handle(msg).then(
+    (answer) => process.stdout.write(JSON.stringify({ id: msg.id, ok: true, ...answer }) + "\n"),
+    (error) => process.stdout.write(JSON.stringify({ id: msg.id, ok: false, error: String(error?.stack ?? error) }) + "\n"),
+  ).finally(() => pending.delete(done));
+  pending.add(done);
+});
+// End of input: finish what was asked, then stop miniflare (no stray workerd).
+lines.on("close", async () => { await Promise.allSettled([...pending]); await mf.dispose(); process.exit(0); });
+process.stdout.write(JSON.stringify({ ready: true, isolates: isolates.length }) + "\n");
