@@ -1,0 +1,60 @@
+"""What `wrangler deploy` would upload, and the migrations, checked offline."""
+
+from __future__ import annotations
+
+import re
+
+from tests.cloudflare.harness import ROOT, migrate, wrangler
+
+FREE_PLAN_GZIP_KIB = 3072  # the free plan's limit on a Worker's compressed upload
+
+
+def test_the_dry_run_deploy_fits_the_free_plan(tmp_path):
+    done = wrangler("deploy", "--dry-run", "--outdir", str(tmp_path / "dist"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    size = re.search(r"Total Upload: ([\d.]+) KiB / gzip: ([\d.]+) KiB", done.stdout)
+    assert size, done.stdout
+    gzip_kib = float(size.group(2))
+    print(f"\nWorker bundle: {size.group(1)} KiB, gzip {gzip_kib} KiB "
+          f"of the free plan's {FREE_PLAN_GZIP_KIB} KiB ({gzip_kib / FREE_PLAN_GZIP_KIB:.0%})")
+    assert gzip_kib < FREE_PLAN_GZIP_KIB
+    assert "env.DB (tangopass)" in done.stdout and "D1 Database" in done.stdout
+    # Only what ships: no tests, benchmarks, CLI or server modules in the upload.
+    assert "tests/" not in done.stdout and "bench/" not in done.stdout
+    assert "tangopass/api/cli.py" not in done.stdout
+    assert "tangopass/api/app.py" in done.stdout
+
+
+def test_migrations_apply_the_schema_files_once(tmp_path):
+    first = migrate(tmp_path)
+    for path in sorted((ROOT / "schema").glob("*.sql")):
+        assert path.name in first
+    assert "No migrations to apply" in migrate(tmp_path)
+
+
+def test_static_assets_carry_the_servers_security_and_cache_headers(api):
+    """The _headers written by the build give every static file what `tangopass serve` sends."""
+    rules = _header_rules((ROOT / ".worker" / "assets" / "_headers").read_text())
+    served = api.client.harness  # the Worker's own answers, for the API's headers
+    assert served is not None
+    from tangopass.api.headers import SECURITY_HEADERS, cache_control
+
+    assert rules["/*"] == SECURITY_HEADERS
+    for page in ("/", "/teacher", "/index.html", "/service-worker.js"):
+        assert rules[page] == {"Cache-Control": "no-cache"}
+    assert rules["/js/api.js"] == {"Cache-Control": cache_control("api.js")}
+    health = api.client.simulate_get("/health")
+    for name, value in SECURITY_HEADERS.items():
+        assert health.headers[name] == value
+
+
+def _header_rules(text: str) -> dict[str, dict[str, str]]:
+    rules: dict[str, dict[str, str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line and not line.startswith(" "):
+            current = rules.setdefault(line.strip(), {})
+        elif line.strip():
+            name, _, value = line.strip().partition(": ")
+            current[name] = value
+    return rules
