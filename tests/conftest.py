@@ -32,9 +32,9 @@ def backend(request) -> str:
 @pytest.fixture(scope="session")
 def worker_harness(tmp_path_factory):
     """The Worker under Pyodide on miniflare's local D1, migrated by wrangler (tests/cloudflare)."""
-    from tests.cloudflare.harness import WorkerHarness, migrate, stage_worker
+    from tests.cloudflare.harness import WorkerHarness, local_state, migrate, stage_worker
 
-    persist = tmp_path_factory.mktemp("d1")
+    persist = local_state()
     stage_worker()
     migrate(persist)
     harness = WorkerHarness(persist)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,12 +38,39 @@ class AuditError(click.ClickException):
 def db_option(fn: Callable) -> Callable:
     return click.option(
         "--db", "db_path", default=None, metavar="PATH",
-        help="SQLite file [default: $TANGOPASS_DB or ./tangopass.db]. Opened read-only.",
+        help="SQLite file [default: $TANGOPASS_DB or ./tangopass.db]. Opened read-only."
+             " A .sql file is read as a SQL dump, such as Cloudflare's"
+             " `wrangler d1 export --output FILE.sql`.",
     )(fn)
 
 
 def resolve_db(db_path: str | None) -> str:
-    return db_path or os.environ.get("TANGOPASS_DB") or "tangopass.db"
+    path = db_path or os.environ.get("TANGOPASS_DB") or "tangopass.db"
+    return dump_as_database(path) if path.endswith(".sql") else path
+
+
+def dump_as_database(dump_path: str) -> str:
+    """A SQL dump (the D1 database of the Worker, exported) loaded into a scratch SQLite file.
+
+    The dump is executed as written, schema, triggers and rows; the scratch file
+    is removed when the command exits. The auditor's checks then read it as
+    they read the server's database.
+    """
+    try:
+        script = Path(dump_path).read_text()
+    except OSError as ex:
+        raise AuditError(f"cannot read {dump_path}: {ex}") from None
+    scratch = Path(tempfile.mkdtemp(prefix="tangopass-dump-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    target = scratch / (Path(dump_path).stem + ".db")
+    conn = sqlite3.connect(target)
+    try:
+        conn.executescript(script)
+    except sqlite3.Error as ex:
+        raise AuditError(f"{dump_path} is not a SQL dump SQLite can load: {ex}") from None
+    finally:
+        conn.close()
+    return str(target)
 
 
 @contextmanager

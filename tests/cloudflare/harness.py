@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -63,6 +64,18 @@ def wrangler(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
+def local_state() -> Path:
+    """wrangler's own local state of this project (.wrangler/state), emptied of D1 data.
+
+    The harness uses wrangler's default place, not a temporary folder, because
+    `wrangler d1 export --local` reads only there (it has no --persist-to).
+    """
+    state = ROOT / ".wrangler" / "state"
+    shutil.rmtree(state / "v3" / "d1", ignore_errors=True)
+    state.mkdir(parents=True, exist_ok=True)
+    return state
+
+
 def migrate(persist_dir: Path) -> str:
     """``wrangler d1 migrations apply --local``: the schema/ files onto local D1."""
     done = wrangler("d1", "migrations", "apply", "tangopass", "--local",
@@ -79,13 +92,15 @@ class Cost:
     max_params: int
     rows_read: int
     rows_written: int
-    cpu_ms: float
+    d1_wait_cpu_ms: float  # Node's CPU inside D1 calls (the harness's proxy to workerd)
+    cpu_ms: float  # the rest: Pyodide running the Worker's Python, and the SDK's adapter
 
 
 class WorkerHarness:
     """One Node process: miniflare's D1 and N Pyodide isolates running the Worker."""
 
     def __init__(self, persist_dir: Path, isolates: int = 2):
+        self.persist_dir = persist_dir
         # The isolates' stderr (Python tracebacks, logs): kept after the run.
         self.log_path = ROOT / ".cache" / "harness.log"
         with open(self.log_path, "w") as log:
