@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from tests.cloudflare.harness import ROOT, migrate, wrangler
+from tangopass.api.headers import SECURITY_HEADERS, cache_control
+from tests.cloudflare.harness import ROOT, migrate, stage_worker, wrangler
 
 FREE_PLAN_GZIP_KIB = 3072  # the free plan's limit on a Worker's compressed upload
 
 
 def test_the_dry_run_deploy_fits_the_free_plan(tmp_path):
+    stage_worker()  # fetches the pinned wheels with this venv's pip; wrangler's build reuses them
     done = wrangler("deploy", "--dry-run", "--outdir", str(tmp_path / "dist"))
     assert done.returncode == 0, done.stdout + done.stderr
     size = re.search(r"Total Upload: ([\d.]+) KiB / gzip: ([\d.]+) KiB", done.stdout)
@@ -35,9 +37,6 @@ def test_migrations_apply_the_schema_files_once(tmp_path):
 def test_static_assets_carry_the_servers_security_and_cache_headers(api):
     """The _headers written by the build give every static file what `tangopass serve` sends."""
     rules = _header_rules((ROOT / ".worker" / "assets" / "_headers").read_text())
-    served = api.client.harness  # the Worker's own answers, for the API's headers
-    assert served is not None
-    from tangopass.api.headers import SECURITY_HEADERS, cache_control
 
     assert rules["/*"] == SECURITY_HEADERS
     for page in ("/", "/teacher", "/index.html", "/service-worker.js"):
