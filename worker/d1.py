@@ -68,10 +68,16 @@ def _to_js(value: Any) -> Any:
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
+    from pyodide.ffi import jsnull
+
     rows = result.results
-    if rows is None:
+    if rows is None or rows is jsnull:
         return []
-    return [dict(row) for row in rows.to_py()]
+    # SQL NULL arrives as JavaScript null, which Pyodide keeps as ``jsnull``, not None.
+    return [
+        {name: None if value is jsnull else value for name, value in row.items()}
+        for row in rows.to_py()
+    ]
 
 
 def as_bytes(value: Any) -> bytes:

@@ -7,6 +7,8 @@ import pytest
 from tangopass.api.settings import Settings
 from tests.support.db import fingerprint, rows
 
+pytestmark = pytest.mark.backends("server", "worker")
+
 LESSON_AT = "2026-11-24T19:00:00Z"  # the clock starts at 2026-11-23T10:00:00Z
 DEFAULTS = {"studio_name": "Tango Pass", "window_hours": 2, "validity_options": [1, 3],
             "currency": "EUR", "default_capacity": None, "time_zone": "UTC"}

@@ -4,6 +4,8 @@ import pytest
 
 from tests.support.db import fingerprint, rows
 
+pytestmark = pytest.mark.backends("server", "worker")
+
 LESSON_AT = "2026-11-24T19:00:00Z"  # the clock starts at 2026-11-23T10:00:00Z
 
 

@@ -17,7 +17,11 @@ class D1Path(str):
         return path
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return [tuple(row.values()) for row in self.harness.sql(sql, params)]
+        """Rows as sqlite3 gives them: D1 returns a BLOB as a list of byte values."""
+        return [
+            tuple(bytes(v) if isinstance(v, list) else v for v in row.values())
+            for row in self.harness.sql(sql, params)
+        ]
 
 
 def fingerprint(db_path: str) -> dict[str, list[tuple]]:
