@@ -8,8 +8,8 @@
 // apply --local --persist-to PERSIST_DIR` writes), and ISOLATES independent
 // Pyodide interpreters, each loading the staged Worker (.worker/ and
 // python_modules/ from cloudflare/stage.py) and the Workers SDK. Each isolate
-// reaches D1 through the same binding proxy: one round trip per call, as in
-// production.
+// reaches D1 through a small JavaScript Worker holding the binding: one round
+// trip per call, as in production.
 //
 // Protocol: one JSON object per line on stdin, one answer per line on stdout,
 // matched by "id". Ops: request, clock, sql, rebuild. Every request answer
@@ -25,15 +25,47 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
 const [persistDir, isolateCount = "2"] = process.argv.slice(2);
 
+// A small JavaScript Worker holds the D1 binding; each D1 call of the Python
+// Worker is one request to it (one round trip, as in production). miniflare's
+// synchronous binding proxy is not used: it loses track of replies under load.
+const D1_WORKER = `
+const blob = (v) => (v && typeof v === "object" && "$blob" in v)
+  ? Uint8Array.from(atob(v.$blob), (c) => c.charCodeAt(0)) : v;
+const plain = (results) => (results ?? []).map((row) => Object.fromEntries(Object.entries(row).map(
+  ([k, v]) => [k, v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v])));
+export default {
+  async fetch(request, env) {
+    const { statements, batch } = await request.json();
+    const prepared = statements.map(([sql, params]) =>
+      params.length ? env.DB.prepare(sql).bind(...params.map(blob)) : env.DB.prepare(sql));
+    try {
+      const results = batch ? await env.DB.batch(prepared) : [await prepared[0].all()];
+      return Response.json({ ok: true, results: results.map((r) => ({ results: plain(r.results), meta: r.meta })) });
+    } catch (error) {
+      return Response.json({ ok: false, error: String(error?.message ?? error) });
+    }
+  },
+};`;
 const mf = new Miniflare({
   modules: true,
-  script: "export default { fetch() { return new Response('harness'); } }",
+  script: D1_WORKER,
+  compatibilityDate: "2026-04-26",
   d1Databases: { DB: "DB" },
   d1Persist: path.join(persistDir, "v3", "d1"),
 });
-const realDb = await mf.getD1Database("DB");
+await mf.ready;
 
-// CPU of Node while it waits for one D1 call: the proxy to workerd, not the Worker's CPU.
+const encode = (v) => (v instanceof Uint8Array) ? { $blob: Buffer.from(v).toString("base64") } : v;
+async function d1(statements, batch) {
+  const response = await mf.dispatchFetch("http://d1.local/", {
+    method: "POST", body: JSON.stringify({ batch, statements: statements.map(([sql, params]) => [sql, params.map(encode)]) }),
+  });
+  const answer = await response.json();
+  if (!answer.ok) throw new Error(answer.error);
+  return answer.results;
+}
+
+// CPU of Node while it waits for one D1 call: the bridge to workerd, not the Worker's CPU.
 async function timed(cost, call) {
   const started = process.cpuUsage();
   try { return await call(); } finally {
@@ -48,21 +80,21 @@ function countingDb(cost) {
     cost.rows_read += result?.meta?.rows_read ?? 0;
     cost.rows_written += result?.meta?.rows_written ?? 0;
   };
-  const statement = (sql, real, params = []) => ({
-    sql, real, params,
-    bind(...values) { return statement(sql, real.bind(...values), values); },
+  const statement = (sql, params = []) => ({
+    sql, params,
+    bind(...values) { return statement(sql, values); },
     async all() {
       cost.round_trips += 1; cost.statements += 1;
       cost.max_params = Math.max(cost.max_params, params.length);
-      const result = await timed(cost, () => real.all()); meta(result); return result;
+      const [result] = await timed(cost, () => d1([[sql, params]], false)); meta(result); return result;
     },
   });
   return {
-    prepare(sql) { return statement(sql, realDb.prepare(sql)); },
+    prepare(sql) { return statement(sql); },
     async batch(statements) {
       cost.round_trips += 1; cost.statements += statements.length;
       for (const s of statements) cost.max_params = Math.max(cost.max_params, s.params.length);
-      const results = await timed(cost, () => realDb.batch(statements.map((s) => s.real)));
+      const results = await timed(cost, () => d1(statements.map((s) => [s.sql, s.params]), true));
       results.forEach(meta); return results;
     },
   };
@@ -142,8 +174,8 @@ async function handle(msg) {
       return {};
     }
     case "sql": {
-      if (msg.batch) return { results: (await realDb.batch(msg.batch.map(([sql, params]) => realDb.prepare(sql).bind(...params)))).map((r) => r.results) };
-      const result = await realDb.prepare(msg.sql).bind(...(msg.params ?? [])).all();
+      if (msg.batch) return { results: (await d1(msg.batch, true)).map((r) => r.results) };
+      const [result] = await d1([[msg.sql, msg.params ?? []]], false);
       return { results: result.results };
     }
     default: throw new Error(`unknown op ${msg.op}`);

@@ -6,7 +6,8 @@ import configparser
 
 from tests.cloudflare.harness import ROOT
 
-SERVER_ONLY = {"gunicorn", "click"}  # the Worker serves through the runtime and has no CLI
+# The Worker serves through the runtime, has no CLI and no auditor tools.
+SERVER_ONLY = {"gunicorn", "click", "sqlite-utils"}
 
 
 def _pins(lines: list[str]) -> dict[str, str]:
