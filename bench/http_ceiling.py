@@ -39,6 +39,7 @@ LUA = common.BENCH_DIR / "lua" / "load.lua"
 ADMIN_TOKEN = "bench-admin-token-0123456789"
 MODES = ("health", "status", "register_cancel")
 GOALS = {"status": ">= 0.60", "register_cancel": ">= 0.40"}
+CPU_GOALS = {"register_cancel": "<= 2.5"}  # CPU per request, as a multiple of /health's
 
 
 def free_port() -> int:
@@ -159,7 +160,11 @@ def main() -> None:
             wrk(url, mode, connections, 1, tokens_file)
         for _ in range(rounds):
             for mode in modes:
-                runs[mode].append(wrk(url, mode, connections, seconds, tokens_file))
+                before = common.cpu_seconds_of_tree(process.pid)
+                run = wrk(url, mode, connections, seconds, tokens_file)
+                run["cpu_ms_per_request"] = (
+                    (common.cpu_seconds_of_tree(process.pid) - before) * 1e3 / max(1, run["requests"]))
+                runs[mode].append(run)
         for count in sweep:
             for mode in modes:
                 sweep_runs[mode][str(count)] = wrk(url, mode, count, max(1, seconds // 2),
@@ -183,11 +188,24 @@ def main() -> None:
             report.figure(f"http.{mode}.rps", rps, "req/s", baseline="http.health.rps",
                           baseline_value=health, goal=GOALS[mode],
                           note=f"median of {rounds} runs{extra}")
+        cpu = med(mode, "cpu_ms_per_request")
+        if mode == "health":
+            report.figure("http.health.cpu_ms_per_request", cpu, "ms CPU",
+                          note="server process tree (master + workers), utime + stime")
+        else:
+            report.figure(f"http.{mode}.cpu_ms_per_request", cpu, "ms CPU",
+                          baseline="http.health.cpu_ms_per_request",
+                          baseline_value=med("health", "cpu_ms_per_request"),
+                          goal=CPU_GOALS.get(mode), note="server process tree, same run")
         report.figure(f"http.{mode}.p50_ms", med(mode, "lat_p50_us") / 1e3, "ms")
         report.figure(f"http.{mode}.p99_ms", med(mode, "lat_p99_us") / 1e3, "ms")
         report.figure(f"http.{mode}.non_2xx", failed, "responses",
                       note=f"409: {sum(r['c409'] for r in runs[mode])}, "
                            f"503: {sum(r['c503'] for r in runs[mode])}, socket errors: {errors}")
+    at32 = sweep_runs.get("register_cancel", {}).get("32")
+    if at32 is not None:
+        report.figure("http.register_cancel.p99_ms_at_32", at32["lat_p99_us"] / 1e3, "ms",
+                      goal="<= 25", goal_on="value", note="sweep run at 32 connections")
     report.series["runs"] = runs
     report.series["sweep"] = {
         mode: {c: {"rps": r["rps"], "p50_ms": r["lat_p50_us"] / 1e3, "p99_ms": r["lat_p99_us"] / 1e3}
