@@ -8,6 +8,7 @@ from tangopass.api import errors
 from tangopass.api.admin_routes import add_routes as add_admin_routes
 from tangopass.api.context import Context, StudentGate
 from tangopass.api.headers import SECURITY_HEADERS
+from tangopass.api.manifest import StudentManifestResource
 from tangopass.api.openapi import OpenApiResource
 from tangopass.api.static_files import StaticFiles
 from tangopass.api.student_routes import (
@@ -70,6 +71,7 @@ def create_app(ctx: Context) -> falcon.App:
     app.add_route("/register", MoveResource(gate, ctx.ledger.register, ctx.clock))
     app.add_route("/cancel", MoveResource(gate, ctx.ledger.cancel, ctx.clock))
     app.add_route("/calendar.ics", CalendarResource(gate, ctx.queries, ctx.clock))
+    app.add_route("/manifest.webmanifest", StudentManifestResource(gate))
     add_admin_routes(app, ctx)
     app.add_sink(StaticFiles(), prefix="/")
     return app

@@ -93,6 +93,14 @@ def _paths() -> dict:
                 200, None, (401, 429), {"text/calendar": {"schema": {"type": "string"}}}
             ),
         }},
+        "/manifest.webmanifest": {"get": {
+            "summary": "The installed app's manifest for this student: start_url and id are"
+                       " their own link; never cached (private, no-store)",
+            "security": TOKEN,
+            "responses": _responses(
+                200, None, (401, 429), {"application/manifest+json": {"schema": {"type": "object"}}}
+            ),
+        }},
         "/admin/list": {"get": {
             "summary": "Students, the next lesson and open registrations", "security": ADMIN,
             "parameters": [{

@@ -6,7 +6,7 @@
 //   last /status in localStorage and shows it as stale; admin answers are never stored.
 // Bump VERSION when the shell changes so every phone picks up the new files.
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `tangopass-shell-${VERSION}`;
 
 const PAGES = ['/', '/teacher'];
@@ -52,7 +52,8 @@ const SHELL = [
   '/icons/icon-maskable-512.png',
 ];
 
-const API_PATHS = ['/status', '/register', '/cancel', '/calendar.ics', '/health', '/openapi.json'];
+// The per-student manifest carries a token: like the API, never cached here.
+const API_PATHS = ['/status', '/register', '/cancel', '/calendar.ics', '/health', '/openapi.json', '/manifest.webmanifest'];
 
 function isApi(url) {
   return API_PATHS.includes(url.pathname) || url.pathname.startsWith('/admin/') || url.pathname === '/admin';

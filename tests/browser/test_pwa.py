@@ -26,7 +26,9 @@ def test_student_page_is_installable_with_an_active_service_worker(server, persi
     answer = cdp.send("Page.getInstallabilityErrors")
     assert answer["installabilityErrors"] == []
     manifest = cdp.send("Page.getAppManifest")
-    assert manifest["url"].endswith("/manifest.json") and not manifest.get("errors")
+    # With a token, the page links the student's own manifest (start_url = their link).
+    assert manifest["url"].endswith(f"/manifest.webmanifest?t={student['token']}")
+    assert not manifest.get("errors")
 
 
 def test_offline_reload_shows_the_last_state_marked_offline(server, persistent_context):

@@ -38,7 +38,7 @@ def query_for(path: str, token: str) -> tuple[str, dict]:
     """A query string and headers that make GET on ``path`` succeed."""
     if path.startswith("/admin/"):
         return "student_id=1", ADMIN
-    if path in ("/status", "/calendar.ics"):
+    if path in ("/status", "/calendar.ics", "/manifest.webmanifest"):
         return f"t={token}", {}
     return "", {}
 

@@ -22,7 +22,7 @@ from tests.support.server import running_server
 
 pytestmark = pytest.mark.slow
 
-STUDENT_PATHS = {"/status", "/register", "/cancel", "/calendar.ics"}
+STUDENT_PATHS = {"/status", "/register", "/cancel", "/calendar.ics", "/manifest.webmanifest"}
 
 
 @pytest.fixture(scope="module")

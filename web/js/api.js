@@ -75,7 +75,10 @@ const q = encodeURIComponent;
 export const studentApi = {
   // The whole history: a student sees every credit, before the bookkeeping cut-off too.
   status: (token, ledger = true) => request(`/status?t=${q(token)}${ledger ? '&ledger=all' : ''}`),
-  register: (token) => request(`/register?t=${q(token)}`, { method: 'POST' }),
-  cancel: (token) => request(`/cancel?t=${q(token)}`, { method: 'POST' }),
+  // Always the lesson the page shows, by id: "the next lesson" may have changed meanwhile.
+  register: (token, lessonId) => request(`/register?t=${q(token)}`, { method: 'POST', body: { lesson_id: lessonId } }),
+  cancel: (token, lessonId) => request(`/cancel?t=${q(token)}`, { method: 'POST', body: { lesson_id: lessonId } }),
+  /** The installed app's manifest for this student (same origin as the page): start_url is their link. */
+  manifestUrl: (token) => `/manifest.webmanifest?t=${q(token)}`,
   calendarUrl: (token) => apiUrl(`/calendar.ics?t=${q(token)}`),
 };

@@ -59,6 +59,28 @@ export function formatDateTime(iso) {
   return `${formatDay(iso)}, ${formatTime(iso)}`;
 }
 
+/** [hour, minute, second] of date on the wall clock of the zone in use. */
+function wallClock(date) {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', ...(zone ? { timeZone: zone } : {}),
+  }).formatToParts(date);
+  return ['hour', 'minute', 'second'].map((type) => Number(parts.find((p) => p.type === type).value));
+}
+
+/**
+ * When a pass stops being valid. A cut-off at the very end of a day (midnight after it, or
+ * 23:59) shows that last day alone: "Mon 30 Nov". Any other cut-off ends part-way through a
+ * day, so its time is shown too: "Mon 30 Nov, 12:32" (a student must not read "until Mon 30
+ * Nov" and come at 20:00). In the page's language and the zone in use.
+ */
+export function formatCutoff(iso) {
+  const date = new Date(iso);
+  const [hour, minute, second] = wallClock(date);
+  if (hour === 0 && minute === 0 && second === 0) return formatDay(new Date(date.getTime() - 1000).toISOString());
+  if (hour === 23 && minute === 59) return formatDay(iso);
+  return formatDateTime(iso);
+}
+
 /** A live countdown: "2 days 3 h", "3 h 05 min", "4 min 12 s". */
 export function formatCountdown(ms) {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -2,7 +2,7 @@
 // expiry date and time, price and note; an active lot can be extended alone, with a reason.
 import { t } from './i18n.js';
 import { h, replaceChildren } from './dom.js';
-import { formatDateTime } from './format.js';
+import { formatCutoff, formatDateTime } from './format.js';
 import { announce, announceError } from './messages.js';
 import { onSubmit } from './forms.js';
 import { expiryFlag } from './render-student.js';
@@ -21,7 +21,7 @@ function extendForm(lot, ctx, p) {
   onSubmit(form, async () => {
     try {
       const answer = await ctx.api.extendLot({ lot_id: lot.id, days: Number(days.value), reason: reason.value.trim() });
-      announce(ctx.message, t('lotExtended', { date: formatDateTime(answer.lot.expires_at) }), 'ok');
+      announce(ctx.message, t('lotExtended', { date: formatCutoff(answer.lot.expires_at) }), 'ok');
       await ctx.reload();
     } catch (err) {
       announceError(ctx.message, err);
@@ -32,8 +32,8 @@ function extendForm(lot, ctx, p) {
 
 function lotRow(lot, ctx, nowMs) {
   const when = lot.status === 'active'
-    ? t('lotValidUntil', { date: formatDateTime(lot.expires_at) })
-    : t('lotClosedOn', { date: formatDateTime(lot.closed_at) });
+    ? t('lotValidUntil', { date: formatCutoff(lot.expires_at) })
+    : t('lotClosedOn', { date: lot.status === 'used' ? formatDateTime(lot.closed_at) : formatCutoff(lot.closed_at) });
   const flag = lot.status === 'active' ? expiryFlag(lot.expires_at, nowMs) : null;
   const details = h('details', { class: 'lot-extend' }, h('summary', {}, t('extendLotBtn')),
     extendForm(lot, ctx, `lot${lot.id}`));

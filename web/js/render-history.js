@@ -1,6 +1,6 @@
 // Ledger entries in plain words ("Bought 10 lessons, valid until 24 Feb"), newest first.
 import { t } from './i18n.js';
-import { formatDay, formatDateTime, formatDelta } from './format.js';
+import { formatCutoff, formatDay, formatDateTime, formatDelta } from './format.js';
 import { h, replaceChildren } from './dom.js';
 
 /** One entry as a sentence. context: {lots: Map id→lot, lessons: Map id→starts_at}. */
@@ -13,7 +13,7 @@ export function describeEntry(entry, { lots = new Map(), lessons = new Map() } =
   const byWhom = (text) => (entry.actor === 'teacher' ? `${text} ${t('byTeacher')}` : text);
   switch (entry.type) {
     case 'PURCHASE':
-      return withNote(lot ? t('hPurchaseUntil', { n, date: formatDay(lot.expires_at) }) : t('hPurchase', { n }));
+      return withNote(lot ? t('hPurchaseUntil', { n, date: formatCutoff(lot.expires_at) }) : t('hPurchase', { n }));
     case 'REGISTER':
       return byWhom(lessonAt ? t('hRegister', { date: formatDateTime(lessonAt) }) : t('hRegisterUnknown'));
     case 'CANCEL':
@@ -23,7 +23,7 @@ export function describeEntry(entry, { lots = new Map(), lessons = new Map() } =
     case 'EXTEND':
       // The note says the days and the new date in English words; the reason comes first.
       if (entry.note && entry.note.includes(' (+')) return t('hExtendReason', { reason: entry.note.split(' (+')[0] });
-      return lot ? t('hExtendUntil', { date: formatDay(lot.expires_at) }) : t('hExtend');
+      return lot ? t('hExtendUntil', { date: formatCutoff(lot.expires_at) }) : t('hExtend');
     case 'ADJUST':
       return entry.note
         ? t('hAdjust', { delta: formatDelta(entry.delta_credits), reason: entry.note })

@@ -1,6 +1,6 @@
 // Draws the student's pass from a /status answer. Pure view: no requests, no timers.
 import { t } from './i18n.js';
-import { formatDay, formatLongDay, formatTime, formatDateTime } from './format.js';
+import { formatCutoff, formatDay, formatLongDay, formatTime, formatDateTime } from './format.js';
 import { h, replaceChildren, byId } from './dom.js';
 import { renderHistory } from './render-history.js';
 
@@ -39,7 +39,7 @@ function renderCredits(status, nowMs) {
   replaceChildren(flags, flag(fewFlag(n)));
   flags.hidden = !flags.childElementCount;
   replaceChildren(byId('lots'), (status.lots || []).map((lot) => h('li', {},
-    t('lotUntil', { n: lot.credits_remaining, date: formatDateTime(lot.expires_at) }), ' ',
+    t('lotUntil', { n: lot.credits_remaining, date: formatCutoff(lot.expires_at) }), ' ',
     flag(expiryFlag(lot.expires_at, nowMs)),
     lot.note ? h('span', { class: 'lot-note' }, ` — ${lot.note}`) : null)));
 }
@@ -49,7 +49,8 @@ function renderPastLots(status) {
   const past = status.past_lots || [];
   byId('past-section').hidden = !past.length;
   replaceChildren(byId('past-lots'), past.map((lot) => {
-    const date = formatDateTime(lot.closed_at);
+    // An expired pass closed at its cut-off; a used one at the moment of its last lesson.
+    const date = lot.status === 'used' ? formatDateTime(lot.closed_at) : formatCutoff(lot.closed_at);
     let text;
     if (lot.status === 'used') text = t('pastUsed', { n: lot.credits_total, date });
     else if (lot.credits_expired > 0) text = t('pastExpired', { n: lot.credits_expired, date });

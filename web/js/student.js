@@ -91,17 +91,37 @@ function focusVisibleAction(wasFocused) {
   (visible || byId('reg-state')).focus();
 }
 
+/** The start of a lesson this page knows (shown now, or seen before), or null. */
+function lessonStart(lessonId) {
+  const shown = [state.status?.next_lesson, ...(state.status?.lessons || [])];
+  const found = shown.find((lesson) => lesson?.id === lessonId);
+  return found?.starts_at || knownLessons().get(lessonId) || null;
+}
+
+/** What to say after the server answered for answer.lesson_id (the page sent shownId). */
+function actionMessage(answer, shownId) {
+  const startsAt = lessonStart(answer.lesson_id);
+  const date = startsAt ? formatDateTime(startsAt) : t('lessonNumber', { id: answer.lesson_id });
+  if (answer.lesson_id !== shownId) return t('lessonChanged', { date });
+  if (answer.registered) return t('registeredOk', { date });
+  return t(answer.expired_on_return ? 'cancelledExpired' : 'cancelledOk', { date });
+}
+
 async function act(action) {
   if (state.busyAction || state.offline) return; // no double submit
+  const shown = state.status?.next_lesson;
+  if (!shown) return;
   const hadFocus = Boolean(document.activeElement?.closest('.actions'));
   const message = byId('action-message');
   state.busyAction = action;
   render();
   try {
-    const answer = await studentApi[action](state.token);
-    state.status = { ...state.status, registered: answer.registered, credits_available: answer.credits_available };
-    const lesson = state.status.next_lesson;
-    announce(message, answer.registered ? t('registeredOk', { date: formatDateTime(lesson.starts_at) }) : t('cancelledOk'), 'ok');
+    // The lesson on the screen, by id: never "whatever is next" by the time the tap arrives.
+    const answer = await studentApi[action](state.token, shown.id);
+    if (answer.lesson_id === shown.id) {
+      state.status = { ...state.status, registered: answer.registered, credits_available: answer.credits_available };
+    }
+    announce(message, actionMessage(answer, shown.id), 'ok');
   } catch (err) {
     if (err.code === 'INVALID_TOKEN') {
       state.busyAction = null;
@@ -117,6 +137,12 @@ async function act(action) {
   focusVisibleAction(hadFocus);
 }
 
+/** Points the page's manifest at this student's own, so an installed app opens their pass. */
+function linkManifest(token) {
+  const link = document.querySelector('link[rel="manifest"]');
+  if (link) link.href = studentApi.manifestUrl(token);
+}
+
 function start() {
   applyStaticText();
   setupLanguageSwitch();
@@ -128,6 +154,7 @@ function start() {
     return;
   }
   if (fromUrl) rememberToken(fromUrl);
+  linkManifest(state.token);
   const saved = loadStatus(state.token);
   if (saved) {
     // Show the last known state at once; it is replaced as soon as the network answers.
