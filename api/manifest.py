@@ -14,6 +14,7 @@ the access log never writes (api/logs.py).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib.resources import files
 from urllib.parse import quote
 
@@ -24,10 +25,15 @@ from tangopass.api.context import StudentGate
 MANIFEST_TYPE = "application/manifest+json"
 
 
+@lru_cache(maxsize=1)
+def shared_manifest() -> dict:
+    """web/manifest.json, read on first use (the Worker's bundle carries it beside the code)."""
+    return json.loads((files("tangopass.web") / "manifest.json").read_text(encoding="utf-8"))
+
+
 class StudentManifestResource:
     def __init__(self, gate: StudentGate):
         self.gate = gate
-        self.shared = json.loads((files("tangopass.web") / "manifest.json").read_text(encoding="utf-8"))
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.gate.student_of(req)  # 401 INVALID_TOKEN (or 429) before anything else
@@ -35,4 +41,4 @@ class StudentManifestResource:
         resp.content_type = MANIFEST_TYPE
         resp.cache_control = ["private", "no-store"]
         resp.set_header("Referrer-Policy", "no-referrer")
-        resp.data = json.dumps({**self.shared, "id": start, "start_url": start}).encode()
+        resp.data = json.dumps({**shared_manifest(), "id": start, "start_url": start}).encode()

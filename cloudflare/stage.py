@@ -113,6 +113,8 @@ def stage_code() -> None:
     for package in ("web", "schema"):  # imported for their location only
         (target / package).mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / package / "__init__.py", target / package / "__init__.py")
+    # The per-student manifest (api/manifest.py) is the shared one with the student's link.
+    shutil.copy2(ROOT / "web" / "manifest.json", target / "web" / "manifest.json")
     (target / "__init__.py").write_text("")
     setup = configparser.ConfigParser()
     setup.read(ROOT / "setup.cfg")
