@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from tangopass.api import desk_routes as desk
 from tangopass.api import schemas
+from tangopass.api import week_routes as week
+from tangopass.api import week_schemas as ws
 from tangopass.api.context import Context
 from tangopass.api.edge import check_admin, localize, parse_body, single_param
 from tangopass.api.errors import ApiError
@@ -56,6 +58,7 @@ class CommandResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
+        self.ctx.make_due(self.ctx.clock())  # lazy, like expiry: series lessons now due
         payload = parse_body(req, self.command.model, required=self.body_required)
         self.command.validate(self.ctx, payload)
         claim = self._claim(req, payload)
@@ -114,25 +117,25 @@ def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: An
     )
 
 
-def _set_next_lesson(ctx: Context, p: schemas.SetNextLesson, now: datetime, claim: Any) -> dict:
-    starts_at = localize(p.starts_at, ctx.settings.tz)
-    check_in_future("starts_at", starts_at, now)
-    return ctx.ledger.set_next_lesson(starts_at, now, claim)
-
-
 COMMANDS = [
     Command("addStudent", schemas.AddStudent, 201,
             lambda ctx, p, now, claim: ctx.ledger.add_student(p.name, now, claim), _card),
     Command("addPurchase", schemas.AddPurchase, 201, _add_purchase,
             validate=desk.check_validity_option, refuse_archived=True),
-    Command("setNextLesson", schemas.SetNextLesson, 201, _set_next_lesson),
+    Command("setNextLesson", schemas.SetNextLesson, 201, week.run_set_next_lesson),
+    Command("addLesson", ws.AddLesson, 201, week.run_add_lesson),
+    Command("addSeries", ws.AddSeries, 201, week.run_add_series),
+    Command("endSeries", ws.EndSeries, 200, week.run_end_series),
+    Command("setCapacity", ws.SetCapacity, 200, week.run_set_capacity),
+    Command("registerStudent", ws.RegisterStudent, 200, week.run_register_student,
+            refuse_archived=True),
+    Command("addClosure", ws.AddClosure, 200, week.run_add_closure),
     Command("cancelLesson", schemas.CancelLesson, 200,
             lambda ctx, p, now, claim: ctx.ledger.cancel_lesson(p.lesson_id, now, claim)),
     Command("cancelRegistration", schemas.CancelRegistration, 200,
             lambda ctx, p, now, claim: ctx.ledger.cancel_registration(
                 p.student_id, p.lesson_id, now, claim)),
-    Command("clearRegistrations", schemas.ClearRegistrations, 200,
-            lambda ctx, p, now, claim: ctx.ledger.clear_registrations(p.lesson_id, now, claim)),
+    Command("clearRegistrations", ws.ClearRegistrations, 200, week.run_clear),
     Command("extendValidity", schemas.ExtendValidity, 200,
             lambda ctx, p, now, claim: ctx.ledger.extend_validity(p.days, now, claim)),
     Command("adjust", schemas.Adjust, 200,
@@ -167,6 +170,7 @@ class ListResource:
         check_admin(req, self.ctx.settings.admin_token)
         now = self.ctx.clock()
         self.ctx.settle_due(now)
+        self.ctx.make_due(now)
         body = self.ctx.queries.overview(iso(now), archived="archived" in req.params)
         for student in body["students"]:
             student["link"] = self.ctx.link(student["token"])
@@ -236,3 +240,4 @@ def add_routes(app: falcon.App, ctx: Context) -> None:
     app.add_route("/admin/list", ListResource(ctx))
     app.add_route("/admin/ledger", LedgerResource(ctx))
     app.add_route("/admin/qr", QrResource(ctx))
+    app.add_route("/admin/lessons", week.LessonsResource(ctx))

@@ -12,6 +12,7 @@ from tangopass.api.manifest import StudentManifestResource
 from tangopass.api.openapi import OpenApiResource
 from tangopass.api.static_files import StaticFiles
 from tangopass.api.student_routes import (
+    RegisterResource,
     CalendarResource,
     MoveResource,
     StatusResource,
@@ -67,10 +68,10 @@ def create_app(ctx: Context) -> falcon.App:
     app.add_route("/health", HealthResource())
     app.add_route("/openapi.json", OpenApiResource())
     gate = StudentGate(ctx.queries)
-    app.add_route("/status", StatusResource(gate, ctx.expiry, ctx.queries, ctx.clock))
-    app.add_route("/register", MoveResource(gate, ctx.ledger.register, ctx.clock))
-    app.add_route("/cancel", MoveResource(gate, ctx.ledger.cancel, ctx.clock))
-    app.add_route("/calendar.ics", CalendarResource(gate, ctx.queries, ctx.clock))
+    app.add_route("/status", StatusResource(gate, ctx.expiry, ctx.queries, ctx.clock, ctx.schedule))
+    app.add_route("/register", RegisterResource(gate, ctx.schedule, ctx.ledger, ctx.clock))
+    app.add_route("/cancel", MoveResource(gate, ctx.ledger.cancel, ctx.clock, ctx.schedule))
+    app.add_route("/calendar.ics", CalendarResource(gate, ctx.queries, ctx.clock, ctx.schedule))
     app.add_route("/manifest.webmanifest", StudentManifestResource(gate))
     add_admin_routes(app, ctx)
     app.add_sink(StaticFiles(), prefix="/")

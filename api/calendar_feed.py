@@ -18,12 +18,17 @@ def lesson_uid(lesson_id: int, installation_id: str) -> str:
 
 
 def calendar_for(lessons: list[dict], now: datetime, installation_id: str) -> bytes:
-    """One VEVENT per lesson, with a UID that stays the same for that lesson forever."""
+    """One VEVENT per lesson, with a UID that stays the same for that lesson forever.
+
+    A lesson called off after the student registered stays, marked CANCELLED, so a
+    calendar that imported or subscribed to it updates instead of keeping it.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//Tango Pass//tangopass//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Tango lessons")
+    calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     for lesson in lessons:
         starts_at = from_iso(lesson["starts_at"])
         event = Event()
@@ -31,7 +36,9 @@ def calendar_for(lessons: list[dict], now: datetime, installation_id: str) -> by
         event.add("dtstamp", now)
         event.add("dtstart", starts_at)
         event.add("dtend", starts_at + LESSON_LENGTH)
-        event.add("summary", "Tango lesson")
-        event.add("status", "CONFIRMED")
+        event.add("summary", lesson.get("title") or "Tango lesson")
+        cancelled = lesson.get("status") == "cancelled"
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("sequence", 1 if cancelled else 0)
         calendar.add_component(event)
     return calendar.to_ical()

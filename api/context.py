@@ -35,12 +35,16 @@ class Context:
     def __post_init__(self) -> None:
         self.links = StudentLinks(self.settings.public_url)
         self.expiry = LazyExpiry(self.queries, self.ledger)
+        self.schedule = LazySchedule(self.ledger)
 
     def link(self, token: str) -> str:
         return self.links.link(token)
 
     def settle_due(self, now: datetime, student_id: int | None = None) -> None:
         self.expiry.settle_due(now, student_id)
+
+    def make_due(self, now: datetime) -> None:
+        self.schedule.make_due(now)
 
 
 @dataclass(frozen=True)
@@ -89,3 +93,14 @@ class LazyExpiry:
         due = self.queries.students_to_settle(iso(now), student_id)
         if due:
             self.ledger.settle(due, now)
+
+
+class LazySchedule:
+    """Before a read or command that looks at the schedule: make the weekly series' lessons
+    the 56-day horizon now covers (no cron; exactly once, see ``StudioWeek``)."""
+
+    def __init__(self, ledger: TangoPass):
+        self.ledger = ledger
+
+    def make_due(self, now: datetime) -> None:
+        self.ledger.make_due_lessons(now)

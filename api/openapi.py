@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from tangopass.api.version import VERSION
 from tangopass.api import schemas
+from tangopass.api import week_schemas as ws
 from tangopass.api.admin_routes import COMMANDS
 
 REF = "#/components/schemas/{model}"
@@ -17,10 +18,16 @@ REF = "#/components/schemas/{model}"
 ANSWER_OF_COMMAND = {
     "addStudent": schemas.StudentCard,
     "addPurchase": schemas.Purchased,
-    "setNextLesson": schemas.LessonSet,
-    "cancelLesson": schemas.LessonCancelled,
+    "setNextLesson": ws.LessonSet,
+    "addLesson": ws.LessonSet,
+    "addSeries": ws.SeriesAdded,
+    "endSeries": ws.SeriesEnded,
+    "setCapacity": ws.LessonSet,
+    "registerStudent": ws.Registration,
+    "addClosure": ws.ClosureAdded,
+    "cancelLesson": ws.LessonCancelled,
     "cancelRegistration": schemas.RegistrationCancelled,
-    "clearRegistrations": schemas.Cleared,
+    "clearRegistrations": ws.Cleared,
     "extendValidity": schemas.Extended,
     "adjust": schemas.Adjusted,
     "rotateToken": schemas.StudentCard,
@@ -75,12 +82,14 @@ def _paths() -> dict:
         "/health": {"get": {"summary": "Liveness", "responses": _responses(200, schemas.Health, ())}},
         "/status": {"get": {
             "summary": "The student's credits, lots and next lesson", "security": TOKEN,
-            "parameters": [LEDGER_PARAM], "responses": _responses(200, schemas.Status, (400, 401, 429, 503)),
+            "parameters": [LEDGER_PARAM],
+            "responses": _responses(200, ws.StudentStatus, (400, 401, 429, 503)),
         }},
         "/register": {"post": {
-            "summary": "Register for the next lesson (or lesson_id); idempotent", "security": TOKEN,
-            "requestBody": _body(schemas.LessonChoice, required=False),
-            "responses": _responses(200, schemas.Registered, STUDENT_POST_ERRORS),
+            "summary": "Register for the next lesson (or lesson_id), or join its waitlist when"
+            " it is full; idempotent", "security": TOKEN,
+            "requestBody": _body(ws.RegisterChoice, required=False),
+            "responses": _responses(200, ws.Registration, STUDENT_POST_ERRORS),
         }},
         "/cancel": {"post": {
             "summary": "Cancel the registration; idempotent", "security": TOKEN,
@@ -150,6 +159,17 @@ def _paths() -> dict:
                 }},
             },
         }},
+        "/admin/lessons": {"get": {
+            "summary": "Lessons from a date to a date (default: 7 days ago to the horizon's"
+            " end), with registrations (role, attendance) and waitlists", "security": ADMIN,
+            "parameters": [
+                {"name": name, "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "date"},
+                 "description": "inclusive studio date YYYY-MM-DD"}
+                for name in ("from", "to")
+            ],
+            "responses": _responses(200, ws.Lessons, (400, 401)),
+        }},
         "/admin/qr": {"get": {
             "summary": "The student's link as a QR code", "security": ADMIN,
             "parameters": [_student_id_param()],
@@ -180,10 +200,11 @@ def _paths() -> dict:
 
 
 def _components() -> dict:
-    requests = [c.model for c in COMMANDS] + [schemas.LessonChoice]
+    requests = [c.model for c in COMMANDS] + [schemas.LessonChoice, ws.RegisterChoice]
     answers = [
-        schemas.Error, schemas.Health, schemas.Status, schemas.Registered, schemas.Cancelled,
-        schemas.Overview, schemas.StudentLedger, *ANSWER_OF_COMMAND.values(), *DESK_ANSWERS,
+        schemas.Error, schemas.Health, ws.StudentStatus, ws.Registration, schemas.Cancelled,
+        schemas.Overview, schemas.StudentLedger, ws.Lessons, *ANSWER_OF_COMMAND.values(),
+        *DESK_ANSWERS,
     ]
     models = [(m, "validation") for m in requests] + [(m, "serialization") for m in set(answers)]
     _, top = models_json_schema(models, ref_template=REF)

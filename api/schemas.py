@@ -264,6 +264,13 @@ class LessonView(Answer):
     id: int
     starts_at: Instant
     registration_closes_at: Instant
+    title: str | None
+    capacity: int | None
+    role_balance: int | None
+    series_id: int | None
+    status: Literal["scheduled", "cleared", "cancelled"]
+    registered_count: int
+    waitlist_count: int
 
 
 class StudentRef(Answer):
@@ -282,7 +289,7 @@ class Entry(Answer):
     ref_event_id: int | None
     note: str | None
     actor: Literal["student", "teacher", "system"]
-    lesson_starts_at: Instant | None
+    lesson_starts_at: Instant | None = Field(description="the start of the lesson it names")
 
 
 class Status(Answer):
@@ -312,6 +319,7 @@ ExpiredOnReturn = Annotated[int, Field(
 
 class Cancelled(Answer):
     registered: Literal[False]
+    waitlisted: Literal[False] | None = Field(None, description="present when a waitlist place was left")
     lesson_id: int
     credits_available: int
     expired_on_return: ExpiredOnReturn

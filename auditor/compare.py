@@ -22,6 +22,10 @@ TABLE_KEYS = {
     "registrations": ("lesson_id", "student_id"),
     "ledger_events": ("id",),
     "studio_settings": ("id",),
+    "lesson_roster": ("lesson_id", "student_id"),
+    "lesson_waitlist": ("lesson_id", "student_id"),
+    "series": ("id",),
+    "closures": ("id",),
     CHAIN_TABLE: ("notification_id",),
 }
 PROJECTION_TABLES = tuple(t for t in TABLE_KEYS if t != CHAIN_TABLE)

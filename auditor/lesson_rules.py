@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from tangopass.auditor.books import LessonBook
 from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.schedule import Schedule
+from tangopass.ledger.series import Series
 
 if TYPE_CHECKING:
     from tangopass.auditor.verify import Verifier
@@ -64,7 +66,17 @@ def on_lesson_closed(v: Verifier, e: Any) -> None:
     lesson.status = status
 
 
+def on_no_credit_fact(v: Verifier, e: Any) -> None:
+    """Waitlist, capacity, series and closure events move no credit: the credit rules they
+    imply (a promotion's REGISTER, a closure's CANCEL) are checked on the students' events."""
+
+
 HANDLERS = {
+    **{cls: on_no_credit_fact for cls in (
+        Lesson.Waitlisted, Lesson.WaitlistLeft, Lesson.CapacitySet,
+        Series.Added, Series.LessonsMade, Series.DatesClosed, Series.Ended,
+        Schedule.Opened, Schedule.SeriesAdded, Schedule.ClosureAdded,
+    )},
     Lesson.Scheduled: on_scheduled,
     Lesson.AttendeeAdded: on_attendee_added,
     Lesson.AttendeeRemoved: on_attendee_removed,

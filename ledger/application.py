@@ -38,14 +38,20 @@ from eventsourcing.persistence import (
 from tangopass.ledger.errors import (
     LedgerError,
     LessonNotStartedError,
+    NoCreditsError,
     NotFoundError,
     NoUpcomingLessonError,
+    RegistrationClosedError,
 )
 from tangopass.ledger.instants import iso
 from tangopass.ledger.desk import TeachersDesk
 from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.places import promote, refund_all
+from tangopass.ledger.schedule import Schedule
+from tangopass.ledger.series import Series
 from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student, give_back
 from tangopass.ledger.studio import Studio
+from tangopass.ledger.week import StudioWeek
 
 T = TypeVar("T")
 log = logging.getLogger("tangopass")
@@ -66,6 +72,9 @@ class Queries(Protocol):
     def latest_begun_lesson(self, now: str) -> int | None: ...
     def students_with_valid_lots(self, now: str) -> list[int]: ...
     def lot_owner(self, lot_id: int) -> int | None: ...
+    def due_series(self, horizon_end: str) -> list[int]: ...
+    def last_role(self, student_id: int) -> str | None: ...
+    def scheduled_lessons_between(self, start: str, end: str) -> list[int]: ...
 
 
 @dataclass(frozen=True)
@@ -109,21 +118,13 @@ def lot_view(lot: Lot) -> dict:
     }
 
 
-def lesson_view(lesson: Lesson) -> dict:
-    return {
-        "id": lesson.number,
-        "starts_at": iso(lesson.starts_at),
-        "registration_closes_at": iso(lesson.closes_at),
-    }
-
-
-class TangoPass(TeachersDesk, Application[UUID]):
+class TangoPass(TeachersDesk, StudioWeek, Application[UUID]):
     """Tango Pass commands. Construct with an eventsourcing environment."""
 
     name = "TangoPass"
     # Rebuilding an account reads at most this many events after its snapshot,
     # so a command does not get slower as years of history pile up.
-    snapshotting_intervals = {Student: 50, Lesson: 50, Studio: 50}
+    snapshotting_intervals = {Student: 50, Lesson: 50, Studio: 50, Series: 50, Schedule: 50}
 
     def __init__(
         self,
@@ -286,57 +287,64 @@ class TangoPass(TeachersDesk, Application[UUID]):
         return self._retrying(command, idempotency)
 
     def set_next_lesson(self, starts_at: datetime, now: datetime, idempotency: Any = None) -> dict:
-        def command() -> dict:
-            lesson = Lesson.schedule(
-                self.queries.next_lesson_id(), starts_at, self.settings_in_force().window_hours, now
-            )
-            body = {"lesson": lesson_view(lesson)}
-            self.save(lesson, idempotency=_answer(idempotency, body))
-            return body
+        """Kept from part 1: the same as ``add_lesson`` with no title, capacity or balance."""
+        return self.add_lesson(starts_at, now, idempotency)
 
-        return self._retrying(command, idempotency)
+    def cancel_lesson(
+        self, lesson_id: int, now: datetime, idempotency: Any = None, reason: str | None = None
+    ) -> dict:
+        """Call a lesson off: every credit back, the waitlist emptied (no credit was held)."""
 
-    def cancel_lesson(self, lesson_id: int, now: datetime, idempotency: Any = None) -> dict:
         def command() -> dict:
             lesson = self._lesson(lesson_id)
-            students = [self._student(n, now) for n in lesson.attendees]
-            lesson.cancel(now)
-            refunded, expired = give_back(students, lesson_id, now, TEACHER)
-            body = {"lesson_id": lesson_id, "refunded": refunded, "expired_on_return": expired}
-            self.save(lesson, *students, idempotency=_answer(idempotency, body))
-            return body
+            touched = self._touched(now)
+
+            def decide() -> dict:
+                refunded, expired = refund_all(lesson, lesson.cancel(now, reason), now, touched, TEACHER)
+                return {"lesson_id": lesson_id, "refunded": refunded, "expired_on_return": expired}
+
+            return self._save_touched(touched, [lesson], decide, idempotency, lambda body: body)
 
         return self._retrying(command, idempotency)
 
     def cancel_registration(
         self, student_id: int, lesson_id: int | None, now: datetime, idempotency: Any = None
     ) -> dict:
-        """The teacher cancels for a student: allowed after the window, until cleared."""
+        """The teacher cancels for a student (or takes them off the waitlist): allowed
+        after the window too, until cleared. A freed place promotes while the window is open."""
 
         def command() -> dict:
-            student = self._student(student_id, now)
+            touched = self._touched(now)
+            student = touched.get(student_id)
+            lessons: list[Lesson] = []
 
             def decide() -> tuple[int, int]:
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
-                lesson.check_window_open(now, by=TEACHER)  # the teacher: until it is cleared
+                lesson.check_changeable()
+                lessons.append(lesson)
+                if lesson.leave_waitlist(student.number, "cancelled", now, TEACHER):
+                    return True, 0
                 refunded, expired = give_back([student], lesson.number, now, TEACHER)
-                if refunded:
-                    lesson.release(student.number, now, TEACHER)
-                    others.append(lesson)
-                return refunded, expired
+                if not refunded:
+                    return False, 0
+                lesson.release(student.number, now, TEACHER)
+                promote(lesson, now, touched)
+                return True, expired
 
-            others: list[Lesson] = []
-            return self._decide_and_save(
-                student, decide, others, idempotency,
-                lambda given: {"cancelled": bool(given[0]), "credits_available": student.balance,
+            return self._save_touched(
+                touched, lessons, decide, idempotency,
+                lambda given: {"cancelled": given[0], "credits_available": student.balance,
                                "expired_on_return": given[1]},
             )
 
         return self._retrying(command, idempotency)
 
     def clear_registrations(
-        self, lesson_id: int | None, now: datetime, idempotency: Any = None
+        self, lesson_id: int | None, now: datetime, idempotency: Any = None,
+        no_shows: list[int] | None = None,
     ) -> dict:
+        """Close a lesson that has begun; ``no_shows`` are registered students who did not come."""
+
         def command() -> dict:
             chosen = lesson_id
             if chosen is None:
@@ -344,11 +352,13 @@ class TangoPass(TeachersDesk, Application[UUID]):
                 if chosen is None:
                     raise LessonNotStartedError("no lesson has begun that is not cleared yet")
             lesson = self._lesson(chosen)
-            attendees = lesson.clear(now)
+            attendees = lesson.clear(now, no_shows)
             students = [self._student(n, now) for n in attendees]
             for student in students:
                 student.clear(chosen, now)
-            body = {"lesson_id": chosen, "cleared": len(students)}
+            absent = len(set(no_shows or ()))
+            body = {"lesson_id": chosen, "cleared": len(students),
+                    "attended": len(students) - absent, "no_shows": absent}
             self.save(lesson, *students, idempotency=_answer(idempotency, body))
             return body
 
@@ -395,58 +405,81 @@ class TangoPass(TeachersDesk, Application[UUID]):
 
     # ------------------------------------------------------ student commands
 
-    def register(self, student_id: int, lesson_id: int | None, now: datetime) -> dict:
-        """Take one credit FIFO for the lesson (the next one by default); idempotent."""
+    def register(
+        self, student_id: int, lesson_id: int | None, now: datetime, role: str | None = None
+    ) -> dict:
+        """Take one credit FIFO for the lesson (the next one by default), or join its
+        waitlist when it is full; idempotent either way."""
 
         def command() -> dict:
-            student = self._student(student_id, now)
-            others: list[Lesson] = []
+            touched = self._touched(now)
+            student = touched.get(student_id)
+            lessons: list[Lesson] = []
 
             def decide() -> dict:
                 student.check_active()  # STUDENT_ARCHIVED first among the refusals
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 registration = student.registration(lesson.number)
-                if registration is None:
-                    lesson.check_window_open(now, by=STUDENT)
-                    lot_id = student.register(lesson.number, now, by=STUDENT)
-                    lesson.admit(student.number, now, STUDENT)
-                    others.append(lesson)
-                else:
-                    lot_id = registration.lot_id
+                if registration is not None:
+                    return {"registered": True, "lesson_id": lesson.number,
+                            "consumed_lot_id": registration.lot_id}
+                position = lesson.waitlist_position(student.number)
+                if position is not None:
+                    return _waitlisted(lesson.number, position)
+                lesson.check_window_open(now)
+                if student.fifo_lot(now) is None:
+                    raise NoCreditsError("no unexpired credit left")
+                chosen = role or self.queries.last_role(student.number)
+                lessons.append(lesson)
+                if not lesson.fits(chosen):
+                    return _waitlisted(
+                        lesson.number, lesson.join_waitlist(student.number, chosen, now, STUDENT)
+                    )
+                lot_id = student.register(lesson.number, now, by=STUDENT)
+                lesson.admit(student.number, now, STUDENT, role=chosen)
+                promote(lesson, now, touched)  # a follower may let a waiting leader in
                 return {"registered": True, "lesson_id": lesson.number, "consumed_lot_id": lot_id}
 
-            return self._decide_and_save(
-                student, decide, others, None,
+            return self._save_touched(
+                touched, lessons, decide, None,
                 lambda result: {**result, "credits_available": student.balance},
             )
 
         return self._retrying(command)
 
     def cancel(self, student_id: int, lesson_id: int | None, now: datetime) -> dict:
-        """Give the credit back; a no-op answer when not registered."""
+        """Give the credit back (a freed place promotes), or leave the waitlist (until the
+        lesson starts: no credit is involved, so the window does not apply); a no-op answer
+        when neither registered nor waiting."""
 
         def command() -> dict:
-            student = self._student(student_id, now)
-            others: list[Lesson] = []
+            touched = self._touched(now)
+            student = touched.get(student_id)
+            lessons: list[Lesson] = []
 
-            def decide() -> tuple[int, int]:
+            def decide() -> dict:
                 student.check_active()
                 lesson = self._lesson(self._upcoming_lesson_id(lesson_id, now))
                 lesson.check_changeable()  # a held or called-off lesson: LESSON_CLEARED
-                expired = 0
+                answer = {"registered": False, "lesson_id": lesson.number, "expired_on_return": 0}
+                if lesson.waitlist_position(student.number) is not None:
+                    if lesson.has_begun(now):
+                        raise RegistrationClosedError(f"lesson {lesson.number} has started")
+                    lesson.leave_waitlist(student.number, "cancelled", now, STUDENT)
+                    lessons.append(lesson)
+                    return {**answer, "waitlisted": False}
                 if student.is_registered(lesson.number):
                     lesson.check_window_open(now, by=STUDENT)
                     _, expired = give_back([student], lesson.number, now, STUDENT)
                     lesson.release(student.number, now, STUDENT)
-                    others.append(lesson)
-                return lesson.number, expired
+                    promote(lesson, now, touched)
+                    lessons.append(lesson)
+                    answer["expired_on_return"] = expired
+                return answer
 
-            return self._decide_and_save(
-                student, decide, others, None,
-                lambda decided: {
-                    "registered": False, "lesson_id": decided[0],
-                    "credits_available": student.balance, "expired_on_return": decided[1],
-                },
+            return self._save_touched(
+                touched, lessons, decide, None,
+                lambda answer: {**answer, "credits_available": student.balance},
             )
 
         return self._retrying(command)
@@ -474,6 +507,10 @@ class TangoPass(TeachersDesk, Application[UUID]):
         body = respond(result)
         self.save(student, *others, idempotency=_answer(idempotency, body))
         return body
+
+
+def _waitlisted(lesson_id: int, position: int) -> dict:
+    return {"registered": False, "waitlisted": True, "lesson_id": lesson_id, "position": position}
 
 
 def _answer(idempotency: Any, body: dict) -> Any:

@@ -63,3 +63,9 @@ class StudentArchivedError(LedgerError):
     """A command names an archived student (unarchive first)."""
 
     code = "STUDENT_ARCHIVED"
+
+
+class CapacityTooLowError(LedgerError):
+    """A capacity below the number already registered."""
+
+    code = "CAPACITY_TOO_LOW"

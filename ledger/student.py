@@ -237,15 +237,18 @@ class Student(Aggregate):
         self._register(lesson_id, lot.id, now, by)
         return lot.id
 
-    def cancel(self, lesson_id: int, now: datetime, by: str = STUDENT) -> bool:
+    def cancel(
+        self, lesson_id: int, now: datetime, by: str = STUDENT, note: str | None = None
+    ) -> bool:
         """Give the credit back to the lot it came from; False if not registered.
 
         If that lot has expired meanwhile, the credit expires with it (CANCEL, then EXPIRE).
+        ``note`` (a closure's reason) is kept in the CANCEL entry.
         """
         registration = self.registration(lesson_id)
         if registration is None:
             return False
-        self._cancel(lesson_id, registration.lot_id, now, by)
+        self._cancel(lesson_id, registration.lot_id, now, by, note)
         self.settle(now)
         return True
 
@@ -257,12 +260,15 @@ class Student(Aggregate):
         self.close_books(now)
         return True
 
-    def extend(self, days: int, now: datetime, tz: ZoneInfo) -> int:
-        """Move every still-valid lot with credits by N calendar days; return how many."""
+    def extend(self, days: int, now: datetime, tz: ZoneInfo, note: str | None = None) -> int:
+        """Move every still-valid lot with credits by N calendar days; return how many.
+
+        ``note`` (a closure's reason) is kept in each EXTEND entry.
+        """
         check_in("days", days, EXTEND_DAYS)
         lots = [lot for lot in self.lots if lot.usable(now)]
         for lot in lots:
-            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), tz, now)
+            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), tz, now, note)
         return len(lots)
 
     def extend_lot(self, lot_id: int, days: int, reason: str, now: datetime, tz: ZoneInfo) -> Lot:
@@ -360,12 +366,17 @@ class Student(Aggregate):
         self.lot(lot_id).remaining -= 1
         self.registrations.append(Registration(lesson_id, lot_id, at))
 
-    def _cancel(self, lesson_id: int, lot_id: int, now: datetime, by: str) -> None:
-        self._registration_cancelled(lesson_id, lot_id, self.seq + 1, self.balance + 1, now, by)
+    def _cancel(
+        self, lesson_id: int, lot_id: int, now: datetime, by: str, note: str | None = None
+    ) -> None:
+        self._registration_cancelled(
+            lesson_id, lot_id, self.seq + 1, self.balance + 1, now, by, note=note
+        )
 
     @event("RegistrationCancelled", topic="tangopass:Student.RegistrationCancelled")
     def _registration_cancelled(
-        self, lesson_id: int, lot_id: int, seq: int, balance_after: int, at: datetime, by: str
+        self, lesson_id: int, lot_id: int, seq: int, balance_after: int, at: datetime, by: str,
+        note: str | None = None,
     ) -> None:
         self._next_entry(+1)
         self.lot(lot_id).remaining += 1
@@ -393,9 +404,9 @@ class Student(Aggregate):
         self._prune()
 
     def _extend(self, lot_id: int, days: int, new_expires_at: datetime, tz: ZoneInfo,
-                now: datetime) -> None:
+                now: datetime, note: str | None = None) -> None:
         self._lot_extended(
-            lot_id, days, new_expires_at, tz.key, self.seq + 1, self.balance, now, TEACHER
+            lot_id, days, new_expires_at, tz.key, self.seq + 1, self.balance, now, TEACHER, note
         )
 
     class LotExtended(Aggregate.Event):

@@ -49,10 +49,6 @@ def _student_id(cursor: sqlite3.Cursor, event: Any) -> int:
     return _one(cursor, "SELECT id FROM students WHERE aggregate_id = ?", (str(event.originator_id),))
 
 
-def _lesson_id(cursor: sqlite3.Cursor, event: Any) -> int:
-    return _one(cursor, "SELECT id FROM lesson_events WHERE aggregate_id = ?", (str(event.originator_id),))
-
-
 def _entry(
     cursor: sqlite3.Cursor,
     event: Any,
@@ -168,7 +164,7 @@ def registration_cancelled(cursor: sqlite3.Cursor, event: Any) -> None:
     _close_registration(cursor, event, student_id, "cancelled")
     _entry(
         cursor, event, student_id, "CANCEL", +1, iso(event.at),
-        lot_id=event.lot_id, lesson_id=event.lesson_id,
+        lot_id=event.lot_id, lesson_id=event.lesson_id, note=getattr(event, "note", None),
     )
 
 
@@ -260,20 +256,20 @@ def currency_locked(cursor: sqlite3.Cursor, event: Any) -> None:
 
 @projects(Lesson.Scheduled)
 def lesson_scheduled(cursor: sqlite3.Cursor, event: Any) -> None:
+    # Lessons scheduled before part 2 carry no title, capacity, balance or series.
     cursor.execute(
         "INSERT INTO lesson_events (id, aggregate_id, starts_at, registration_closes_at,"
-        " window_hours, status, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', ?)",
+        " window_hours, status, created_at, title, capacity, role_balance, series_id)"
+        " VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)",
         (
             event.number, str(event.originator_id), iso(event.starts_at), iso(event.closes_at),
-            event.window_hours, iso(event.at),
+            event.window_hours, iso(event.at), getattr(event, "title", None),
+            getattr(event, "capacity", None), getattr(event, "role_balance", None),
+            getattr(event, "series_id", None),
         ),
     )
 
 
-@projects(Lesson.Cleared, Lesson.Cancelled)
-def lesson_closed(cursor: sqlite3.Cursor, event: Any) -> None:
-    status = "cleared" if isinstance(event, Lesson.Cleared) else "cancelled"
-    cursor.execute(
-        "UPDATE lesson_events SET status = ?, closed_at = ? WHERE id = ?",
-        (status, iso(event.at), _lesson_id(cursor, event)),
-    )
+# The Lesson's other events (attendees, waitlist, capacity, cleared, cancelled)
+# and the Series' and Schedule's are in week_projectors, registered on import.
+from tangopass.projections import week_projectors  # noqa: E402,F401

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tangopass.projections.desk_queries import DeskQueries
+from tangopass.projections.week_queries import LESSON_SELECT, WeekQueries
 
 LESSON_COLUMNS = "id, starts_at, registration_closes_at"
 
@@ -21,7 +22,7 @@ def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(row) for row in cursor.fetchall()]
 
 
-class Queries(DeskQueries):
+class Queries(DeskQueries, WeekQueries):
     """Read-model queries against one SQLite file (one connection per thread)."""
 
     def __init__(self, db_path: str, lock_timeout: float = 30.0):
@@ -102,8 +103,8 @@ class Queries(DeskQueries):
     @staticmethod
     def _next_lesson(c: sqlite3.Cursor, now: str) -> dict | None:
         row = c.execute(
-            f"SELECT {LESSON_COLUMNS} FROM lesson_events WHERE status = 'scheduled'"
-            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
+            f"{LESSON_SELECT} WHERE l.status = 'scheduled'"
+            " AND l.starts_at > ? ORDER BY l.starts_at, l.id LIMIT 1",
             (now,),
         ).fetchone()
         return None if row is None else dict(row)
@@ -159,6 +160,7 @@ class Queries(DeskQueries):
             every_lot = self._lots(c, student_id, now)
             lesson = self._next_lesson(c, now)
             registered = lesson is not None and self._is_registered(c, lesson["id"], student_id)
+            lessons = self.upcoming_for(c, student_id, now)
         return {
             "now": now,
             "student": {"id": student["id"], "name": student["name"]},
@@ -168,6 +170,7 @@ class Queries(DeskQueries):
             "next_lesson": lesson,
             "registration_open": lesson is not None and now < lesson["registration_closes_at"],
             "registered": registered,
+            "lessons": lessons,
         }
 
     @staticmethod
@@ -221,17 +224,8 @@ class Queries(DeskQueries):
         return {"students": students, "next_lesson": lesson, "registrations": registrations}
 
     def student_lessons(self, student_id: int) -> list[dict]:
-        """Lessons the student is (or was, if held) registered for, for the calendar."""
-        with self.snapshot() as c:
-            return _rows(
-                c.execute(
-                    "SELECT l.id, l.starts_at, l.status FROM registrations r"
-                    " JOIN lesson_events l ON l.id = r.lesson_id"
-                    " WHERE r.student_id = ? AND r.status IN ('open', 'cleared')"
-                    " AND l.status != 'cancelled' ORDER BY l.starts_at, l.id",
-                    (student_id,),
-                )
-            )
+        """For the calendar: held or holding a place, or called off while holding one."""
+        return self.calendar_lessons(student_id)
 
     def student_card(self, student_id: int) -> dict | None:
         with self.snapshot() as c:

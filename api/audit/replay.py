@@ -30,7 +30,7 @@ def replay(db_path: str | None, keep_path: str | None, limit: int) -> None:
 
     The events are replayed, in their recorded order, through the same projector
     functions the server runs, into a fresh temporary database; then the tables
-    (students, lots, lesson_events, registrations, ledger_events and the
+    (students, lots, lesson_events, registrations, ledger_events, the week tables and the
     event_hash_chain, recomputed from the stored events) are compared row by
     row. The live database is opened read-only and read in one snapshot, so it
     is safe while the server runs. Differences are listed as TABLE [key]

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from tangopass.api.app import create_app
 from tangopass.api.settings import Settings
 from tangopass.api.wiring import open_context
-from tests.support.histories import busy_history
+from tests.support.histories import busy_history, week_history
 from tests.audit.helpers import cli, execute, file_bytes
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
@@ -31,8 +31,20 @@ def test_replay_of_a_busy_history_is_identical(api, clock, db_path):
     events = rows(db_path, "SELECT COUNT(*) FROM stored_events")[0][0]
     assert result.stdout == (
         f"OK: replayed {events} events; the rebuilt tables equal the live ones (students, lots,"
-        " lesson_events, registrations, ledger_events, studio_settings, event_hash_chain).\n"
+        " lesson_events, registrations, ledger_events, studio_settings, lesson_roster,"
+        " lesson_waitlist, series, closures, event_hash_chain).
+"
     )
+
+
+def test_replay_of_a_studio_week_is_identical(api, clock, db_path):
+    week_history(api, clock)
+
+    result = cli("replay", "--db", db_path)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: replayed")
+    assert cli("verify", "--db", db_path).exit_code == 0
 
 
 def test_replay_never_writes_to_the_live_database(api, clock, db_path, ctx):

@@ -94,3 +94,31 @@ def test_the_teachers_desk_answers_match_the_documented_schemas(api, document, c
     ]
     for path, method, result in cases:
         conforms(document, path, method, result)
+
+
+def test_the_week_answers_match_the_documented_schemas(api, document, clock):
+    ana, bea = api.add_student("Ana"), api.add_student("Bea")
+    api.buy(ana["id"], credits=3)
+    api.buy(bea["id"], credits=3)
+    cases = [
+        ("/admin/addLesson", "post", api.admin("addLesson", {
+            "starts_at": LESSON_AT, "title": "Vals", "capacity": 1, "role_balance": 2})),
+        ("/admin/addSeries", "post", api.admin("addSeries", {
+            "weekday": 4, "time": "19:30", "starts_on": "2026-11-23", "capacity": 5})),
+        ("/register", "post", api.register(ana["token"], {"lesson_id": 1, "role": "leader"})),
+        ("/register", "post", api.register(bea["token"], {"lesson_id": 1})),
+        ("/status", "get", api.status(bea["token"], "&ledger")),
+        ("/admin/lessons", "get", api.admin_get("/admin/lessons")),
+        ("/admin/setCapacity", "post", api.admin("setCapacity", {"lesson_id": 1, "capacity": 2})),
+        ("/admin/registerStudent", "post", api.admin("registerStudent", {"student_id": 1, "lesson_id": 2})),
+        ("/cancel", "post", api.cancel(ana["token"], {"lesson_id": 2})),
+        ("/admin/endSeries", "post", api.admin("endSeries", {"series_id": 1})),
+        ("/admin/addClosure", "post", api.admin("addClosure", {
+            "from": "2026-12-01", "to": "2026-12-02", "reason": "Away", "extend_passes": True})),
+        ("/admin/setCapacity", "post", api.admin("setCapacity", {"lesson_id": 1, "capacity": 0})),
+    ]
+    clock.advance(days=2)
+    cases.append(("/admin/clearRegistrations", "post",
+                  api.admin("clearRegistrations", {"lesson_id": 1, "no_shows": [ana["id"]]})))
+    for path, method, result in cases:
+        conforms(document, path, method, result)

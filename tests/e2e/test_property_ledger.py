@@ -627,7 +627,7 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
                 f"model {self.balance(s)}")
             assert [{k: lot.get(k) for k in LOT_KEYS} for lot in body["lots"]] == \
                 [lot.json() for lot in self.fifo(s)], f"student {s.id} lots"
-            assert body["next_lesson"] == upcoming_json
+            assert _core(body["next_lesson"]) == upcoming_json
             assert body["registration_open"] is (upcoming is not None
                                                  and now < upcoming.closes_at)
             assert body["registered"] is (upcoming is not None and upcoming.id in s.regs)
@@ -658,7 +658,7 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
              "credits_available": self.balance(s),
              "registered_next": upcoming is not None and upcoming.id in s.regs}
             for s in sorted(self.students.values(), key=lambda s: s.id)]
-        assert listing.json["next_lesson"] == upcoming_json
+        assert _core(listing.json["next_lesson"]) == upcoming_json
         regs = sorted((r["student_id"], r["name"], r["lesson_id"], r["registered_at"],
                        r["consumed_lot_id"]) for r in listing.json["registrations"])
         assert regs == sorted((s.id, s.name, lesson_id, z(reg.at), reg.lot_id)
@@ -742,3 +742,10 @@ LedgerMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestLedger = LedgerMachine.TestCase
+
+
+def _core(lesson: dict | None) -> dict | None:
+    """The part-1 fields of a lesson object (part 2 adds title, capacity, counts...)."""
+    if lesson is None:
+        return None
+    return {k: lesson[k] for k in ("id", "starts_at", "registration_closes_at")}

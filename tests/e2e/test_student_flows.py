@@ -31,6 +31,8 @@ def test_status_shows_credits_lots_and_the_next_lesson(api):
     assert body["past_lots"] == []
     assert body["next_lesson"] == lesson == {
         "id": 1, "starts_at": LESSON_AT, "registration_closes_at": "2026-11-24T17:00:00Z",
+        "title": None, "capacity": None, "role_balance": None, "series_id": None,
+        "status": "scheduled", "registered_count": 0, "waitlist_count": 0,
     }
     assert body["registration_open"] is True and body["registered"] is False
     assert "ledger" not in body

@@ -34,7 +34,7 @@ def test_list_shows_balances_and_registrations(api):
 
     body = api.admin_get("/admin/list").json
 
-    assert body["next_lesson"] == lesson
+    assert body["next_lesson"] == {**lesson, "registered_count": 1}
     assert [(s["name"], s["credits_available"], s["registered_next"]) for s in body["students"]] == [
         ("Ana", 1, True), ("Bea", 0, False),
     ]
@@ -87,7 +87,7 @@ def test_clearing_keeps_credits_consumed_and_history(api, clock, db_path):
 
     result = api.admin("clearRegistrations", None)
 
-    assert result.json == {"lesson_id": 1, "cleared": 1}
+    assert result.json == {"lesson_id": 1, "cleared": 1, "attended": 1, "no_shows": 0}
     assert api.status(ana["token"]).json["credits_available"] == 1
     assert rows(db_path, "SELECT status FROM registrations") == [("cleared",)]
     assert rows(db_path, "SELECT status FROM lesson_events") == [("cleared",)]

@@ -81,3 +81,35 @@ def test_a_lot_expires_at_its_instant_when_the_clock_jumps_past_it(madrid):
     clock.set(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))  # the clock jumps back
     # A written EXPIRE is history: it is not undone by a clock that goes backwards.
     assert api.status(ana["token"]).json["credits_available"] == 0
+
+
+def test_a_weekly_series_keeps_its_wall_time_across_both_dst_changes(madrid):
+    api, clock = madrid
+    spring = api.admin("addSeries", {"weekday": 7, "time": "19:00", "starts_on": "2026-03-22"}).json
+    assert [x["starts_at"] for x in spring["lessons"][:3]] == [
+        "2026-03-22T18:00:00Z",  # 19:00 CET
+        "2026-03-29T17:00:00Z",  # 19:00 CEST, the day the clocks go forward
+        "2026-04-05T17:00:00Z",
+    ]
+    clock.set(datetime(2026, 10, 10, 12, 0, tzinfo=UTC))
+    autumn = api.admin("addSeries", {"weekday": 7, "time": "19:00", "starts_on": "2026-10-11"}).json
+    assert [x["starts_at"] for x in autumn["lessons"][:3]] == [
+        "2026-10-11T17:00:00Z",  # CEST
+        "2026-10-18T17:00:00Z",
+        "2026-10-25T18:00:00Z",  # 19:00 CET, the day the clocks go back
+    ]
+    # the spring series, made lazily through the summer, is at 19:00 local as well
+    listed = api.admin_get("/admin/lessons?from=2026-10-20&to=2026-11-05").json["lessons"]
+    assert {x["starts_at"] for x in listed if x["series_id"] == 1} == {
+        "2026-10-25T18:00:00Z", "2026-11-01T18:00:00Z"}
+
+
+def test_a_closure_is_counted_in_studio_dates(madrid):
+    api, clock = madrid
+    api.admin("setNextLesson", {"starts_at": "2026-03-31T23:30:00"})  # local Mar 31, UTC 21:30
+    api.admin("setNextLesson", {"starts_at": "2026-04-01T00:30:00"})  # local Apr 1, UTC Mar 31
+    result = api.admin("addClosure", {"from": "2026-03-31", "to": "2026-03-31", "reason": "Away",
+                                      "extend_passes": False}).json
+    assert result["cancelled_lessons"] == 1
+    statuses = [x["status"] for x in api.admin_get("/admin/lessons").json["lessons"]]
+    assert statuses == ["cancelled", "scheduled"]

@@ -5,6 +5,7 @@ import sqlite3
 TABLES = (
     "stored_events", "students", "lots", "lesson_events", "registrations",
     "ledger_events", "idempotency_keys", "event_hash_chain", "studio_settings",
+    "lesson_roster", "lesson_waitlist", "series", "closures",
 )
 
 

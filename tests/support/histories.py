@@ -23,3 +23,28 @@ def busy_history(api, clock) -> list[dict]:
     api.admin("cancelLesson", {"lesson_id": 3})
     api.admin_get("/admin/list")
     return students
+
+
+def week_history(api, clock) -> list[dict]:
+    """Series, capacity, waitlist and promotion, roles, walk-ins, no-shows, closures."""
+    students = [api.add_student(name) for name in ("Ana", "Bea", "Cleo", "Dora")]
+    for student in students:
+        api.buy(student["id"], credits=4, months=3)
+    made = api.admin("addSeries", {"weekday": 4, "time": "19:00", "starts_on": "2026-11-23",
+                                   "capacity": 2, "role_balance": 1}).json["lessons"]
+    first, second = made[0]["id"], made[1]["id"]
+    for student, role in zip(students, ("leader", "leader", "follower", "follower")):
+        api.register(student["token"], {"lesson_id": first, "role": role})
+    api.cancel(students[0]["token"], {"lesson_id": first})  # promotes from the line
+    api.admin("setCapacity", {"lesson_id": first, "capacity": 3})
+    api.register(students[0]["token"], {"lesson_id": second})
+    api.admin("addLesson", {"starts_at": "2026-11-25T18:00:00Z", "title": "Extra", "capacity": 5})
+    clock.set(clock.now.replace(day=26, hour=19, minute=30))
+    api.admin("registerStudent", {"student_id": students[0]["id"], "lesson_id": first})
+    api.admin("clearRegistrations", {"lesson_id": first, "no_shows": [students[1]["id"]]})
+    api.admin("addClosure", {"from": "2026-12-03", "to": "2026-12-03", "reason": "Sick",
+                             "extend_passes": True})
+    api.admin("endSeries", {"series_id": 1, "last_on": "2026-12-24"})
+    clock.advance(days=10)
+    api.admin_get("/admin/lessons")
+    return students
