@@ -30,7 +30,16 @@ export function createAdminApi(getToken) {
     cancelLesson: (lessonId) => post('/admin/cancelLesson', { lesson_id: lessonId }),
     cancelRegistration: (studentId, lessonId) =>
       post('/admin/cancelRegistration', lessonId ? { student_id: studentId, lesson_id: lessonId } : { student_id: studentId }),
-    clearRegistrations: () => post('/admin/clearRegistrations', {}),
+    clearRegistrations: (lessonId, noShows) => post('/admin/clearRegistrations',
+      lessonId ? { lesson_id: lessonId, no_shows: noShows || [] } : {}),
+    lessons: () => request('/admin/lessons', { headers: auth() }),
+    addLesson: (body) => post('/admin/addLesson', body),
+    addSeries: (body) => post('/admin/addSeries', body),
+    endSeries: (seriesId, lastOn) => post('/admin/endSeries', { series_id: seriesId, last_on: lastOn }),
+    setCapacity: (lessonId, capacity) => post('/admin/setCapacity', { lesson_id: lessonId, capacity }),
+    registerStudent: (studentId, lessonId) =>
+      post('/admin/registerStudent', { student_id: studentId, lesson_id: lessonId }),
+    addClosure: (body) => post('/admin/addClosure', body),
     extendValidity: (days) => post('/admin/extendValidity', { days }),
     adjust: (body) => post('/admin/adjust', body),
     listArchived: () => request('/admin/list?archived', { headers: auth() }),

@@ -81,4 +81,6 @@ export const studentApi = {
   /** The installed app's manifest for this student (same origin as the page): start_url is their link. */
   manifestUrl: (token) => `/manifest.webmanifest?t=${q(token)}`,
   calendarUrl: (token) => apiUrl(`/calendar.ics?t=${q(token)}`),
+  /** The same feed as a webcal: link, so calendar apps subscribe and pick up cancellations. */
+  webcalUrl: (token) => new URL(apiUrl(`/calendar.ics?t=${q(token)}`), location.href).href.replace(/^https?:/, 'webcal:'),
 };

@@ -34,6 +34,14 @@ export function monthOf(iso) {
   return `${parts.find((p) => p.type === 'year').value}-${parts.find((p) => p.type === 'month').value}`;
 }
 
+/** "2026-11-24": the date of iso in the zone in use (the studio's, in the console). */
+export function dateOf(iso) {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(zone ? { timeZone: zone } : {}) })
+    .formatToParts(new Date(iso));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 function sameYear(date) {
   return date.getFullYear() === new Date().getFullYear();
 }

@@ -1,120 +1,77 @@
-// The lessons section: upcoming lessons with who is registered, add a lesson, cancel a
-// lesson or one registration, clear the list after class.
+// The lessons section's forms: add a lesson (once, or every week), close the studio for
+// some dates, and the "clear after class" button for the lesson that has begun.
 import { t } from './i18n.js';
-import { h, replaceChildren, byId } from './dom.js';
-import { formatDateTime, localInputValue } from './format.js';
+import { byId } from './dom.js';
+import { formatDateTime, localInputValue, dateOf } from './format.js';
 import { announce, announceError } from './messages.js';
 import { confirmDialog } from './dialog.js';
 import { onSubmit, whileBusy } from './forms.js';
 import { rememberLesson } from './offline.js';
 
-/** Lessons to show: the next one plus every lesson that still has registrations. */
-function lessonGroups(list, knownDates) {
-  const groups = new Map();
-  const group = (id) => {
-    if (!groups.has(id)) groups.set(id, { id, startsAt: knownDates.get(id) || null, closesAt: null, regs: [] });
-    return groups.get(id);
-  };
-  if (list.next_lesson) {
-    const next = group(list.next_lesson.id);
-    next.startsAt = list.next_lesson.starts_at;
-    next.closesAt = list.next_lesson.registration_closes_at;
-    next.isNext = true;
+export { renderWeek } from './week-panel.js';
+
+/** The studio's date YYYY-MM-DD of an instant (the console shows the studio's zone). */
+export const localDate = dateOf;
+
+function optional(form) {
+  const body = {};
+  const title = form.elements.title.value.trim();
+  if (title) body.title = title;
+  if (form.elements.capacity.value) body.capacity = Number(form.elements.capacity.value);
+  if (form.elements.role_balance.value) body.role_balance = Number(form.elements.role_balance.value);
+  return body;
+}
+
+async function addLesson(form, ctx) {
+  // YYYY-MM-DDTHH:MM, a wall time the server reads in the studio's zone, wherever this device is.
+  const value = byId('lesson-start').value;
+  if (form.elements.weekly.checked) {
+    const day = new Date(`${value.slice(0, 10)}T00:00:00Z`).getUTCDay(); // of the date as typed
+    const answer = await ctx.api.addSeries({
+      weekday: ((day + 6) % 7) + 1, time: value.slice(11, 16), starts_on: value.slice(0, 10),
+      ...optional(form),
+    });
+    answer.lessons.forEach(rememberLesson);
+    announce(ctx.message, t('seriesAdded', { n: answer.lessons.length }), 'ok');
+    return;
   }
-  for (const reg of list.registrations || []) group(reg.lesson_id).regs.push(reg);
-  return [...groups.values()].sort((a, b) =>
-    (a.startsAt && b.startsAt ? Date.parse(a.startsAt) - Date.parse(b.startsAt) : (a.startsAt ? -1 : b.startsAt ? 1 : 0)) || a.id - b.id);
+  const answer = await ctx.api.addLesson({ starts_at: `${value}:00`, ...optional(form) });
+  rememberLesson(answer.lesson);
+  announce(ctx.message, t('lessonAdded', { date: formatDateTime(answer.lesson.starts_at) }), 'ok');
 }
 
-function lessonName(group) {
-  return group.startsAt ? formatDateTime(group.startsAt) : t('lessonNumber', { id: group.id });
-}
-
-/** "Lesson cancelled. 2 lessons are usable again. 1 lesson … expired with it." */
-function refundText(answer) {
-  if (!answer.refunded) return t('lessonCancelledEmpty');
-  const expired = answer.expired_on_return || 0;
-  const usable = t('lessonCancelled', { n: answer.refunded - expired });
-  return expired ? `${usable} ${t('expiredOnReturn', { n: expired })}` : usable;
-}
-
-/** The message key after cancelling one registration (the credit may have expired on return). */
-export function cancelledKey(answer) {
-  if (!answer.cancelled) return 'notRegisteredAnyMore';
-  return answer.expired_on_return ? 'cancelledForExpired' : 'cancelledFor';
-}
-
-async function cancelRegistration(reg, group, ctx) {
-  const ok = await confirmDialog({ title: t('cancelRegTitle', { name: reg.name }), text: t('cancelRegText', { name: reg.name }) });
-  if (!ok) return;
-  try {
-    const answer = await ctx.api.cancelRegistration(reg.student_id, group.id);
-    announce(ctx.message, t(cancelledKey(answer), { name: reg.name }), 'ok');
-  } catch (err) {
-    announceError(ctx.message, err);
-  }
-  await ctx.reload();
-}
-
-async function cancelLesson(group, ctx) {
-  const ok = await confirmDialog({
-    title: t('cancelLessonTitle', { date: lessonName(group) }),
-    text: t('cancelLessonText', { n: group.regs.length }),
+function setupClosure(ctx) {
+  onSubmit(byId('closure-form'), async (form) => {
+    const body = {
+      from: form.elements.from.value, to: form.elements.to.value || form.elements.from.value,
+      reason: form.elements.reason.value.trim(), extend_passes: form.elements.extend.checked,
+    };
+    if (!await confirmDialog({ title: t('closureTitle', { from: body.from, to: body.to }), text: t('closureText') })) return;
+    try {
+      const answer = await ctx.api.addClosure(body);
+      announce(ctx.message, t('closureAdded', { n: answer.cancelled_lessons, r: answer.refunded, k: answer.extended_lots }), 'ok');
+      form.reset();
+    } catch (err) {
+      announceError(ctx.message, err);
+    }
+    await ctx.reload();
   });
-  if (!ok) return;
-  try {
-    const answer = await ctx.api.cancelLesson(group.id);
-    announce(ctx.message, refundText(answer), 'ok');
-  } catch (err) {
-    announceError(ctx.message, err);
-  }
-  await ctx.reload();
 }
 
-function regItem(reg, group, ctx) {
-  const button = h('button', { type: 'button', class: 'btn btn-secondary btn-small',
-    'aria-label': t('cancelRegistrationFor', { name: reg.name }) }, t('cancelRegistrationShort'));
-  button.addEventListener('click', () => whileBusy(button, () => cancelRegistration(reg, group, ctx)));
-  return h('li', { class: 'reg' }, h('span', { class: 'reg-name' }, reg.name), button);
-}
-
-function groupView(group, ctx) {
-  const cancelBtn = h('button', { type: 'button', class: 'btn btn-danger btn-small' }, t('cancelLesson'));
-  cancelBtn.addEventListener('click', () => whileBusy(cancelBtn, () => cancelLesson(group, ctx)));
-  const regs = group.regs.slice().sort((a, b) => a.name.localeCompare(b.name));
-  return h('article', { class: `lesson-group${group.isNext ? ' is-next' : ''}`, 'data-lesson-id': group.id },
-    h('h3', {}, lessonName(group), group.isNext ? h('span', { class: 'badge' }, t('nextBadge')) : null),
-    group.closesAt ? h('p', { class: 'muted small' }, t('closesAt', { date: formatDateTime(group.closesAt) })) : null,
-    h('p', { class: 'reg-count' }, regs.length ? t('registeredCount', { n: regs.length }) : t('nobodyRegistered')),
-    regs.length ? h('ul', { class: 'reg-list' }, regs.map((r) => regItem(r, group, ctx))) : null,
-    h('p', {}, cancelBtn));
-}
-
-/** Draws the lessons of an /admin/list answer. ctx: {api, reload, lessons, message}. */
-export function renderLessons(list, ctx) {
-  const groups = lessonGroups(list, ctx.lessons());
-  replaceChildren(byId('lessons'), groups.length ? groups.map((g) => groupView(g, ctx))
-    : h('p', { class: 'muted' }, t('noUpcomingLesson')));
-}
-
-/** Wires the add-lesson form and the clear button once. */
+/** Wires the add-lesson form, the closure form and the clear button once. */
 export function setupLessonPanel(ctx) {
   const form = byId('lesson-form');
-  const input = byId('lesson-start');
-  input.min = localInputValue(new Date());
+  byId('lesson-start').min = localInputValue(new Date());
   onSubmit(form, async () => {
-    // No offset: the server reads a wall time in the studio's zone, wherever this device is.
-    const startsAt = `${input.value}:00`;
     try {
-      const answer = await ctx.api.setNextLesson(startsAt);
-      rememberLesson(answer.lesson);
-      announce(ctx.message, t('lessonAdded', { date: formatDateTime(answer.lesson.starts_at) }), 'ok');
+      await addLesson(form, ctx);
       form.reset();
       await ctx.reload();
     } catch (err) {
       announceError(ctx.message, err);
     }
   });
+  setupClosure(ctx);
   const clearBtn = byId('clear-btn');
   clearBtn.addEventListener('click', () => whileBusy(clearBtn, async () => {
     if (!await confirmDialog({ title: t('clearTitle'), text: t('clearText') })) return;

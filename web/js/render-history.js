@@ -15,9 +15,14 @@ export function describeEntry(entry, { lots = new Map(), lessons = new Map() } =
     case 'PURCHASE':
       return withNote(lot ? t('hPurchaseUntil', { n, date: formatCutoff(lot.expires_at) }) : t('hPurchase', { n }));
     case 'REGISTER':
-      return byWhom(lessonAt ? t('hRegister', { date: formatDateTime(lessonAt) }) : t('hRegisterUnknown'));
+      if (!lessonAt) return byWhom(t('hRegisterUnknown'));
+      if (entry.actor === 'system') return t('hRegisterPromoted', { date: formatDateTime(lessonAt) });
+      if (entry.actor === 'teacher') return t('hRegisterByTeacher', { date: formatDateTime(lessonAt) });
+      return t('hRegister', { date: formatDateTime(lessonAt) });
     case 'CANCEL':
-      return withNote(byWhom(lessonAt ? t('hCancel', { date: formatDateTime(lessonAt) }) : t('hCancelUnknown')));
+      if (!lessonAt) return withNote(byWhom(t('hCancelUnknown')));
+      // Who acted, from the ledger entry: the teacher's cancel is not "you cancelled".
+      return withNote(t(entry.actor === 'teacher' ? 'hCancelByTeacher' : 'hCancel', { date: formatDateTime(lessonAt) }));
     case 'EXPIRE':
       return t('hExpire', { n });
     case 'EXTEND':

@@ -40,3 +40,21 @@ export async function shareLink({ url, title, text }, fallbackInput) {
   fallbackInput?.select();
   return 'manual';
 }
+
+/**
+ * Shares a ready-made message (the share sheet on phones, else the clipboard; as a last
+ * resort the text is selected in fallbackInput). Same outcomes as shareLink.
+ */
+export async function shareMessage({ title, text }, fallbackInput) {
+  if (navigator.share && (!navigator.canShare || navigator.canShare({ text }))) {
+    try {
+      await navigator.share({ title, text });
+      return 'shared';
+    } catch (err) {
+      if (err?.name === 'AbortError') return 'cancelled';
+    }
+  }
+  if (await copyText(text, fallbackInput)) return 'copied';
+  fallbackInput?.select();
+  return 'manual';
+}

@@ -8,7 +8,7 @@ import { renderHistory } from './render-history.js';
 import { renderPasses } from './passes-panel.js';
 import { linkBox } from './link-box.js';
 import { confirmDialog } from './dialog.js';
-import { cancelledKey } from './lesson-panel.js';
+import { cancelledKey } from './week-actions.js';
 
 function field(id, labelText, input, hint) {
   input.id = id;

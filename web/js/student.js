@@ -9,6 +9,7 @@ import { renderPass, renderNoToken, windowOpen, windowHours } from './render-stu
 import { startCountdown, stopCountdown } from './countdown.js';
 import { registerServiceWorker } from './sw-register.js';
 import { setupLanguageSwitch } from './lang-switch.js';
+import { renderLessonList, answerMessage } from './lesson-list.js';
 
 const REFRESH_EVERY_MS = 5 * 60 * 1000;
 
@@ -19,6 +20,7 @@ const state = {
   skewMs: 0,        // server clock minus this device's clock
   offline: false,
   busyAction: null, // 'register' | 'cancel' while a request is in flight
+  busyLesson: null, // the id of the lesson in the list whose request is in flight
 };
 
 function serverNow() {
@@ -35,6 +37,13 @@ function render() {
     lessons: knownLessons(),
     calendarUrl: studentApi.calendarUrl(state.token),
   });
+  renderLessonList(byId('lesson-list'), state.status.lessons || [], {
+    nowMs: serverNow(),
+    disabled: Boolean(state.offline || state.busyAction || state.busyLesson),
+    busy: state.busyLesson,
+    onAction: actOn,
+  });
+  byId('subscribe-link').href = studentApi.webcalUrl(state.token);
   const lesson = state.status.next_lesson;
   if (lesson && windowOpen(state.status, serverNow())) {
     startCountdown(byId('countdown'), Date.parse(lesson.registration_closes_at), state.skewMs, () => refresh());
@@ -121,7 +130,8 @@ async function act(action) {
     if (answer.lesson_id === shown.id) {
       state.status = { ...state.status, registered: answer.registered, credits_available: answer.credits_available };
     }
-    announce(message, actionMessage(answer, shown.id), 'ok');
+    if (answer.waitlisted) announce(message, answerMessage(action, answer, shown), 'ok');
+    else announce(message, actionMessage(answer, shown.id), 'ok');
   } catch (err) {
     if (err.code === 'INVALID_TOKEN') {
       state.busyAction = null;
@@ -141,6 +151,31 @@ async function act(action) {
 function linkManifest(token) {
   const link = document.querySelector('link[rel="manifest"]');
   if (link) link.href = studentApi.manifestUrl(token);
+}
+
+/** Book, cancel or leave the waitlist for one lesson of the list, naming its lesson_id. */
+async function actOn(action, lesson) {
+  if (state.busyAction || state.busyLesson || state.offline) return;
+  const message = byId('list-message');
+  state.busyLesson = lesson.id;
+  render();
+  try {
+    const call = action === 'register' ? studentApi.register : studentApi.cancel;
+    const answer = await call(state.token, lesson.id);
+    state.status = { ...state.status, credits_available: answer.credits_available };
+    announce(message, answerMessage(action, answer, lesson), 'ok');
+  } catch (err) {
+    if (err.code === 'INVALID_TOKEN') {
+      state.busyLesson = null;
+      return showInvalidLink();
+    }
+    announceError(message, err);
+    if (err.code === 'NETWORK') state.offline = true;
+  }
+  state.busyLesson = null;
+  render();
+  if (!state.offline) await refresh();
+  byId('lesson-list').querySelector(`[data-lesson-id="${lesson.id}"] button`)?.focus();
 }
 
 function start() {

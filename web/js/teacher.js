@@ -11,7 +11,7 @@ import { knownLessons, rememberLesson } from './offline.js';
 import { renderStudents, filterStudents } from './render-students.js';
 import { setupSettings, setupReport, showSettings } from './desk-panels.js';
 import { saveRoster, loadRoster, forgetRoster } from './roster.js';
-import { renderLessons, setupLessonPanel } from './lesson-panel.js';
+import { renderWeek, setupLessonPanel, localDate } from './lesson-panel.js';
 import { linkBox } from './link-box.js';
 import { registerServiceWorker } from './sw-register.js';
 import { setupLanguageSwitch } from './lang-switch.js';
@@ -43,8 +43,10 @@ function handleAuthError(err) {
 const DEFAULT_SETTINGS = { studio_name: 'Tango Pass', window_hours: 2, validity_options: [1, 3], currency: 'EUR', default_capacity: null };
 let settings = DEFAULT_SETTINGS;
 let offline = false;
+let students = [];
 const ctx = {
   api, lessons: knownLessons, reload, settings: () => settings, offline: () => offline,
+  students: () => students, studioDate: localDate,
   setSettings: (s) => { settings = s; }, onAuthError: (err) => handleAuthError(err),
 };
 
@@ -69,19 +71,21 @@ function setOffline(savedAt) {
 
 function draw(list) {
   rememberLesson(list.next_lesson);
-  renderLessons(list, { ...ctx, message: byId('lessons-message') });
+  students = list.students;
+  renderWeek(list.week || [], { ...ctx, message: byId('lessons-message') });
   renderStudents(byId('student-list'), byId('students-count'), list.students, ctx);
   filterStudents(byId('student-list'), byId('student-search').value, byId('no-matches'));
 }
 
-/** Loads the settings and /admin/list and redraws lessons and students. */
+/** Loads the settings, /admin/list and the week (/admin/lessons) and redraws them. */
 async function reload() {
   const archived = byId('show-archived').checked;
   try {
     settings = await api.settings();
     applyZone(settings.time_zone);
     showSettings(settings);
-    const list = archived ? await api.listArchived() : await api.list();
+    const [list, week] = await Promise.all([archived ? api.listArchived() : api.list(), api.lessons()]);
+    list.week = week.lessons; // kept with the roster, so the week reads offline too
     if (!archived) saveRoster(list, settings);
     setOffline(null);
     draw(list);
