@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from tangopass.ledger.errors import NotFoundError
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.places import promote
 from tangopass.ledger.student import TEACHER, Lot, give_back
 from tangopass.ledger.studio import Studio, StudioSettings
 
@@ -95,9 +96,10 @@ class TeachersDesk:
         """Archive (cancelling registrations for lessons not started, credits back) or unarchive."""
 
         def command() -> dict:
-            student = self._student(student_id, now)
+            touched = self._touched(now)
+            student = touched.get(student_id)
             lessons: list[Lesson] = []
-            expired = 0
+            refunded = expired = 0
             if archived and student.set_archived(True, now):
                 for registration in list(student.registrations):
                     lesson = self._lesson(registration.lesson_id)
@@ -105,13 +107,18 @@ class TeachersDesk:
                         continue
                     expired += give_back([student], lesson.number, now, TEACHER)[1]
                     lesson.release(student.number, now, TEACHER)
+                    promote(lesson, now, touched)  # the freed place goes to the line
                     lessons.append(lesson)
-                # TODO(issue 12): also leave every waitlist once waitlists exist.
+                    refunded += 1
+                for number in self.queries.waitlisted_lessons(student.number):
+                    lesson = self._lesson(number)
+                    if lesson.leave_waitlist(student.number, "archived", now, TEACHER):
+                        lessons.append(lesson)
             elif not archived:
                 student.set_archived(False, now)
-            body = {"student_id": student.number, "archived": archived, "refunded": len(lessons),
+            body = {"student_id": student.number, "archived": archived, "refunded": refunded,
                     "expired_on_return": expired}
-            self.save(student, *lessons, idempotency=_bound(idempotency, body))
+            self.save(*touched.all(), *lessons, idempotency=_bound(idempotency, body))
             return body
 
         return self._retrying(command, idempotency)

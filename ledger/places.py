@@ -53,7 +53,9 @@ def promote(lesson: Lesson, now: datetime, touched: Touched) -> list[int]:
         for entry in list(lesson.waitlist):
             number, role = entry["student"], entry["role"]
             student = touched.get(number)
-            if student.fifo_lot(now) is None:
+            if getattr(student, "archived", False):
+                lesson.leave_waitlist(number, "archived", now, SYSTEM)
+            elif student.fifo_lot(now) is None:
                 lesson.leave_waitlist(number, "no_credit", now, SYSTEM)
             elif lesson.fits(role):
                 student.register(lesson.number, now, by=SYSTEM)

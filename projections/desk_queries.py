@@ -89,20 +89,19 @@ class DeskQueries:
                 "SELECT id, name, token, archived, created_at, credits_available FROM students"
                 " WHERE id = ?", (student_id,),
             ).fetchone())
+            # Standing registrations (with attendance once cleared) and waitlist places.
             lessons = [dict(row) for row in c.execute(
-                "SELECT l.id, l.starts_at, l.status, r.status AS registration"
-                " FROM registrations r JOIN lesson_events l ON l.id = r.lesson_id"
-                " WHERE r.student_id = ? AND r.status != 'cancelled'"
-                " ORDER BY l.starts_at, l.id", (student_id,),
+                "SELECT l.id, l.starts_at, l.status, r.attendance, 0 AS waitlisted"
+                " FROM lesson_roster r JOIN lesson_events l ON l.id = r.lesson_id"
+                " WHERE r.student_id = ? AND r.status = 'registered'"
+                " UNION ALL SELECT l.id, l.starts_at, l.status, NULL, 1"
+                " FROM lesson_waitlist w JOIN lesson_events l ON l.id = w.lesson_id"
+                " WHERE w.student_id = ? ORDER BY 2, 1", (student_id, student_id),
             )]
             lots = self._lots(c, student_id, now)
             ledger = self._entries(c, student_id)
         for lesson in lessons:
-            # TODO(issue 12): real attendance once lessons are cleared with no-shows;
-            # until then every standing registration of a held lesson counts as attended.
-            held = lesson.pop("registration") == "cleared" and lesson["status"] == "cleared"
-            lesson["attendance"] = "attended" if held else None
-            lesson["waitlisted"] = False
+            lesson["waitlisted"] = bool(lesson["waitlisted"])
         credits = student.pop("credits_available")
         student["archived"] = bool(student["archived"])
         return {"student": student, "credits_available": credits, "lots": lots,

@@ -70,6 +70,12 @@ def monthly_report(
         " AND l.starts_at >= ? AND l.starts_at < ? AND l.starts_at <= ?",
         (start, end, held_until),
     ).fetchone()
+    no_shows = c.execute(
+        "SELECT COUNT(*) FROM lesson_roster r JOIN lesson_events l ON l.id = r.lesson_id"
+        " WHERE r.attendance = 'no_show' AND l.status = 'cleared'"
+        " AND l.starts_at >= ? AND l.starts_at < ? AND l.starts_at <= ?",
+        (start, end, held_until),
+    ).fetchone()[0]
     revenue = sum((Decimal(p) for (p,) in prices if p is not None), Decimal(0))
     return {
         "month": month,
@@ -82,10 +88,10 @@ def monthly_report(
         "credits_expired": -(sums.get("EXPIRE") or 0),
         "credits_outstanding": outstanding,
         "lessons_held": lessons_held,
-        # TODO(issue 12): attendance from clearing with no-shows; until it lands every
-        # standing registration of a held lesson counts as attended, none as a no-show.
-        "attendances": used,
-        "no_shows": 0,
+        # Attendance is a fact on the lesson, recorded when it is cleared with its no-shows;
+        # a standing registration not marked as a no-show counts as attended.
+        "attendances": used - no_shows,
+        "no_shows": no_shows,
     }
 
 

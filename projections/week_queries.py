@@ -55,6 +55,14 @@ class WeekQueries:
             " ORDER BY added_at DESC, lesson_id DESC LIMIT 1", (student_id,),
         )
 
+    def waitlisted_lessons(self, student_id: int) -> list[int]:
+        """Lessons where the student holds a place in line."""
+        with self.snapshot() as c:
+            return [row[0] for row in c.execute(
+                "SELECT lesson_id FROM lesson_waitlist WHERE student_id = ? ORDER BY lesson_id",
+                (student_id,),
+            )]
+
     def scheduled_lessons_between(self, start: str, end: str) -> list[int]:
         """Scheduled lessons with ``start <= starts_at < end`` (past ones included)."""
         with self.snapshot() as c:

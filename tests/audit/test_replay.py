@@ -32,8 +32,7 @@ def test_replay_of_a_busy_history_is_identical(api, clock, db_path):
     assert result.stdout == (
         f"OK: replayed {events} events; the rebuilt tables equal the live ones (students, lots,"
         " lesson_events, registrations, ledger_events, studio_settings, lesson_roster,"
-        " lesson_waitlist, series, closures, event_hash_chain).
-"
+        " lesson_waitlist, series, closures, event_hash_chain).\n"
     )
 
 

@@ -76,8 +76,9 @@ def test_a_closure_spanning_a_month_end_cancels_refunds_and_extends(api, clock):
     }
     status = api.status(a["token"], "&ledger").json
     assert status["lots"][0]["expires_at"] == "2027-01-02T10:00:00Z" != lot_before  # +10 days
-    assert [(e["type"], e["note"]) for e in status["ledger"][-2:]] == [
-        ("CANCEL", "Holidays"), ("EXTEND", "Holidays")]
+    cancel, extend = status["ledger"][-2:]
+    assert (cancel["type"], cancel["note"]) == ("CANCEL", "Holidays")
+    assert extend["type"] == "EXTEND" and extend["note"].startswith("Holidays (+10 days")
     # a series added later, and later dates of the running one, skip the closed dates
     later = api.admin("addSeries", {"weekday": 5, "time": "18:00", "starts_on": "2026-11-23"}).json
     assert not [x for x in later["lessons"] if "2026-12-24" <= x["starts_at"][:10] <= "2027-01-02"]
@@ -96,3 +97,31 @@ def test_a_closure_can_be_recorded_afterwards_for_sick_days(api, clock):
     assert result.json["cancelled_lessons"] == 1 and result.json["refunded"] == 1
     assert result.json["extended_lots"] == 0
     assert lessons(api)[0]["status"] == "cancelled" and lessons(api)[0]["id"] == lesson["id"]
+
+
+def test_the_report_and_the_student_page_count_attendance_and_no_shows(api, clock):
+    a, b, c = people(api, 3)
+    lesson = api.admin("addLesson", {"starts_at": THURSDAY, "capacity": 2}).json["lesson"]
+    for s in (a, b, c):
+        api.register(s["token"], {"lesson_id": lesson["id"]})
+    clock.set(clock.now.replace(day=26, hour=21))
+    api.admin("clearRegistrations", {"lesson_id": lesson["id"], "no_shows": [b["id"]]})
+    report = api.admin_get("/admin/report?month=2026-11").json
+    assert (report["lessons_held"], report["credits_used"], report["attendances"], report["no_shows"]) == (1, 2, 1, 1)
+    page = api.admin_get(f"/admin/student?student_id={b['id']}").json
+    assert [(x["id"], x["attendance"], x["waitlisted"]) for x in page["lessons"]] == [(lesson["id"], "no_show", False)]
+
+
+def test_archiving_a_student_frees_their_place_and_their_place_in_line(api):
+    a, b, c = people(api, 3)
+    full = api.admin("addLesson", {"starts_at": THURSDAY, "capacity": 1}).json["lesson"]
+    api.register(a["token"], {"lesson_id": full["id"]})
+    api.register(b["token"], {"lesson_id": full["id"]})
+    api.register(c["token"], {"lesson_id": full["id"]})
+    assert api.admin_get(f"/admin/student?student_id={c['id']}").json["lessons"][0]["waitlisted"] is True
+    result = api.admin("archiveStudent", {"student_id": a["id"], "archived": True})
+    assert result.json["refunded"] == 1
+    listed = lessons(api)[0]
+    assert [r["name"] for r in listed["registrations"]] == ["S2"]  # promoted at once
+    api.admin("archiveStudent", {"student_id": c["id"], "archived": True})
+    assert lessons(api)[0]["waitlist"] == []
