@@ -9,6 +9,15 @@ student, ``/admin/ledger`` of one of them, and ``/admin/list``. The ledger is ch
 own arithmetic, for being append-only, and entry by entry against what the model predicted
 since the last check (in any order within a step: lazy expiry may run at any touch).
 
+Part 2 grows the model with the studio's week: lessons with capacity and role balance, the
+waitlist and its promotion walk (in the same command as the change that freed a place), the
+teacher's walk-ins, attendance at clearing, weekly series made lazily within the 56-day
+horizon, ending a series, and closures (with refunds and extensions). After every step it
+also checks every lesson's roster and line (/admin/lessons) and every student's schedule
+(/status "lessons"): a student's own registration or a promotion never takes a lesson over
+its capacity or balance (only walk-ins may), spots_left is never below 0, and nobody both
+waits for a lesson and holds a credit for it.
+
 Where the contract leaves a choice open (which of two applicable 409s wins, how a local wall
 time that does not exist or happens twice is resolved, when an OLDEST marker is written),
 the test accepts every reading the contract allows and checks only what it fixes.
@@ -21,7 +30,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from falcon import testing
 from hypothesis import HealthCheck, event, settings, strategies as st
@@ -33,7 +42,7 @@ from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
 from tests.support.clock import ManualClock
 from tests.support.reference_model import (
-    STARTS, TZ, Keyed, Lesson, Lot, ReferenceStudio, Reg, Student, add_months, entry,
+    STARTS, TZ, Keyed, Lesson, Lot, ReferenceStudio, Reg, Series, Student, add_months, entry,
     instants_of, observed, parse_z, wall_of, z,
 )
 
@@ -41,6 +50,8 @@ KEY_KEPT = timedelta(days=30)  # "kept at least 30 days": replays are only tried
 PUBLIC_URL = "https://studio.test"
 UNKNOWN_ID = 987_654
 MAX_STUDENTS = 3
+HORIZON = timedelta(days=56)
+ROLES = [None, None, "leader", "follower"]
 
 ENTRY_KEYS = {"id", "ts", "type", "delta_credits", "balance_after", "ref_lot_id",
               "ref_lesson_id", "ref_event_id", "note", "actor", "lesson_starts_at"}  # part 2
@@ -49,7 +60,7 @@ LOT_KEYS = ("id", "purchased_at", "expires_at", "validity_months", "credits_tota
 STATUS_OF = {
     "VALIDATION_ERROR": 400, "NOT_FOUND": 404, "NO_CREDITS": 409, "REGISTRATION_CLOSED": 409,
     "NO_UPCOMING_LESSON": 409, "LESSON_NOT_STARTED": 409, "LESSON_CLEARED": 409,
-    "IDEMPOTENCY_KEY_REUSED": 409,
+    "IDEMPOTENCY_KEY_REUSED": 409, "CAPACITY_TOO_LOW": 409,
 }
 
 
@@ -78,13 +89,17 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         self.tmp = tempfile.mkdtemp(prefix="tangopass-prop-")
         self.ctx = None
         self.keyed: list[Keyed] = []
+        self.series: dict[int, Series] = {}
+        self.closed: list[tuple[str, str]] = []  # closures (from, to) as studio dates
         self.free_keys: dict[str, list[str]] = {}
         self.key_numbers = itertools.count(1)
         self.checks = itertools.count()
 
     @initialize(start=st.sampled_from(STARTS), lesson_in=st.integers(3 * 60, 3 * 1440),
-                credits=st.lists(st.integers(0, 4), min_size=2, max_size=2))
-    def open_studio(self, start: datetime, lesson_in: int, credits: list[int]) -> None:
+                credits=st.lists(st.integers(0, 4), min_size=2, max_size=2),
+                capacity=st.sampled_from([None, 1, 1, 2]), balance=st.sampled_from([None, None, 1]))
+    def open_studio(self, start: datetime, lesson_in: int, credits: list[int], capacity,
+                    balance) -> None:
         self.clock = ManualClock(start)
         app_settings = Settings(
             db_path=os.path.join(self.tmp, "tangopass.db"), admin_token=ADMIN_TOKEN,
@@ -97,13 +112,110 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             if n:
                 body = {"student_id": s.id, "credits": n, "validity_months": 1}
                 self.record_purchase(s, body, self.now, self.api.admin("addPurchase", body))
-        self.new_lesson(lesson_in, None)
+        self.new_lesson(lesson_in, None, capacity, balance)
 
     def teardown(self) -> None:
         if self.ctx is not None:
             self.ctx.ledger.close()
             self.ctx.queries.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def refund(self, s: Student, lesson_id: int) -> bool:
+        """A registration's credit goes back to its lot; an expired lot takes it at once
+        (then True: it "expired on return")."""
+        reg = s.regs.pop(lesson_id)
+        lot = s.lots[reg.lot_id]
+        s.expected.append(entry("CANCEL", 1, lot.id, lesson_id))
+        if lot.expired(self.now):
+            event("refund into an expired lot: CANCEL then EXPIRE")
+            s.expected.append(entry("EXPIRE", -1, lot.id, ts=z(lot.expires_at)))
+            return True
+        lot.remaining += 1
+        return False
+
+    # ---------------------------------------------------------------- places (part 2)
+
+    def count(self, lesson: Lesson) -> int:
+        return sum(lesson.id in s.regs for s in self.students.values())
+
+    def fits(self, lesson: Lesson, role: str | None) -> bool:
+        """"Fewer registrations than its capacity and, with role balance, within K"."""
+        if lesson.capacity is not None and self.count(lesson) >= lesson.capacity:
+            return False
+        if lesson.balance is None or role is None:
+            return True
+        roles = [s.regs[lesson.id].role for s in self.students.values() if lesson.id in s.regs]
+        mine, theirs = (("leader", "follower") if role == "leader" else ("follower", "leader"))
+        return roles.count(mine) + 1 - roles.count(theirs) <= lesson.balance
+
+    def default_role(self, s: Student) -> str | None:
+        """"The role of that student's previous registration"."""
+        with_role = [(at, lesson_id, role) for lesson_id, (at, role) in s.roles.items() if role]
+        return max(with_role)[2] if with_role else None
+
+    def admit(self, s: Student, lesson: Lesson, role: str | None) -> Lot:
+        lot = self.fifo(s)[0]
+        lot.remaining -= 1
+        s.regs[lesson.id] = Reg(lot.id, self.now, role)
+        s.roles[lesson.id] = (self.now, role)
+        s.expected.append(entry("REGISTER", -1, lot.id, lesson.id))
+        lesson.line = [(sid, r) for sid, r in lesson.line if sid != s.id]
+        return lot
+
+    def promote(self, lesson: Lesson) -> None:
+        """The contract's walk, while the window is open: no credit leaves the line, a
+        registration that fits is made, anyone else keeps their place; until nobody moves."""
+        if lesson.state != "open" or self.now >= lesson.closes_at:
+            return
+        moved = True
+        while moved:
+            moved = False
+            for sid, role in list(lesson.line):
+                s = self.students[sid]
+                if not self.fifo(s):
+                    lesson.line.remove((sid, role))
+                elif self.fits(lesson, role):
+                    event("promotion from the waitlist")
+                    self.admit(s, lesson, role)
+                    moved = True
+
+    def local_date(self, moment: datetime) -> str:
+        return wall_of(moment).date().isoformat()
+
+    def is_closed(self, day: str) -> bool:
+        return any(a <= day <= b for a, b in self.closed)
+
+    def series_start(self, series: Series, day: date) -> datetime:
+        hours, minutes = (int(x) for x in series.wall.split(":"))
+        return datetime.combine(day, time(hours, minutes), tzinfo=TZ).astimezone(UTC)
+
+    def make_series(self) -> list[Lesson]:
+        """Lazy making: every weekly date whose start is within the horizon, once."""
+        made = []
+        for series in sorted(self.series.values(), key=lambda x: x.id):
+            day, last = date.fromisoformat(series.next_on), series.last_on()
+            while (last is None or day.isoformat() <= last) and \
+                    self.series_start(series, day) < self.now + HORIZON:
+                start = self.series_start(series, day)
+                if start > self.now and not self.is_closed(day.isoformat()):
+                    lesson = Lesson(max(self.lessons, default=0) + 1, start,
+                                    capacity=series.capacity, series=series.id)
+                    self.lessons[lesson.id] = lesson
+                    made.append(lesson)
+                day += timedelta(days=7)
+            series.next_on = day.isoformat()
+        return made
+
+    def call_off(self, lesson: Lesson) -> tuple[int, int]:
+        """A cancelled lesson: every credit back, the line emptied; (refunded, expired)."""
+        refunded = expired = 0
+        for s in self.students.values():
+            if lesson.id in s.regs:
+                expired += self.refund(s, lesson.id)
+                refunded += 1
+        lesson.state = "cancelled"
+        lesson.line = []
+        return refunded, expired
 
     # ---------------------------------------------------------------- helpers
 
@@ -232,23 +344,29 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
 
     @precondition(lambda self: len(self.lessons) < 16 and sum(
         l.state == "open" and l.starts_at > self.now for l in self.lessons.values()) < 4)
-    @rule(data=st.data(), minutes=st.one_of(st.integers(10, 240), st.integers(241, 14 * 1440)))
-    def set_next_lesson(self, data, minutes: int) -> None:
-        self.new_lesson(minutes, data)
+    @rule(data=st.data(), minutes=st.one_of(st.integers(10, 240), st.integers(241, 14 * 1440)),
+          capacity=st.sampled_from([None, None, 1, 2]), balance=st.sampled_from([None, None, 1]))
+    def set_next_lesson(self, data, minutes: int, capacity, balance) -> None:
+        self.new_lesson(minutes, data, capacity, balance)
 
-    def new_lesson(self, minutes: int, data) -> None:
+    def new_lesson(self, minutes: int, data, capacity=None, balance=None) -> None:
         starts = self.now + timedelta(minutes=minutes)
         taken = {l.starts_at for l in self.lessons.values()}
         while starts in taken:  # keep "the earliest" unambiguous
             starts += timedelta(minutes=1)
         body = {"starts_at": z(starts)}
-        result = self.api.admin("setNextLesson", body) if data is None else \
-            self.admin(data, "setNextLesson", body)
+        endpoint = "setNextLesson"
+        if capacity is not None or balance is not None:
+            endpoint = "addLesson"
+            body.update({k: v for k, v in (("capacity", capacity), ("role_balance", balance)) if v})
+        result = self.api.admin(endpoint, body) if data is None else \
+            self.admin(data, endpoint, body)
         assert result.status_code == 201, result.text
         answer = result.json["lesson"]
         assert answer["id"] not in self.lessons
-        lesson = Lesson(answer["id"], starts)
-        subset(answer, lesson.json())
+        lesson = Lesson(answer["id"], starts, capacity=capacity, balance=balance)
+        subset(answer, {**lesson.json(), "capacity": capacity, "role_balance": balance,
+                        "registered_count": 0, "waitlist_count": 0, "status": "scheduled"})
         self.lessons[lesson.id] = lesson
 
     @precondition(lambda self: self.lessons)
@@ -262,18 +380,9 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             return refused(result, "NOT_FOUND")
         if lesson.state == "cleared":
             return refused(result, "LESSON_CLEARED")
-        if lesson.state == "cancelled":  # a second cancel: refused, or a no-op
-            if result.status_code >= 400:
-                return refused(result, "LESSON_CLEARED")
-            assert result.status_code == 200, result.text
-            return subset(result.json, {"lesson_id": lesson_id, "refunded": 0,
-                                        "expired_on_return": 0})
-        refunded = expired = 0
-        for s in self.students.values():
-            if lesson_id in s.regs:
-                expired += self.refund(s, lesson_id)
-                refunded += 1
-        lesson.state = "cancelled"
+        if lesson.state == "cancelled":  # "cancelling an already cancelled lesson is 409"
+            return refused(result, "LESSON_CLEARED")
+        refunded, expired = self.call_off(lesson)
         assert result.status_code == 200, result.text
         subset(result.json, {"lesson_id": lesson_id, "refunded": refunded,
                              "expired_on_return": expired})
@@ -303,10 +412,15 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             if lesson.id in s.cleared or result.status_code >= 400:
                 return refused(result, "LESSON_CLEARED")
             return subset(result.json, not_cancelled)
+        if lesson.waiting(s.id) is not None:  # "also removes a waitlisted student"
+            lesson.line = [(sid, r) for sid, r in lesson.line if sid != s.id]
+            assert result.status_code == 200, result.text
+            return subset(result.json, {"cancelled": True, "credits_available": self.balance(s)})
         if lesson.id not in s.regs:
             assert result.status_code == 200, result.text
             return subset(result.json, not_cancelled)
         expired = self.refund(s, lesson.id)  # allowed after the window too
+        self.promote(lesson)
         assert result.status_code == 200, result.text
         subset(result.json, {"cancelled": True, "credits_available": self.balance(s),
                              "expired_on_return": expired})
@@ -317,8 +431,15 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         self.settle()
         now = self.now
         choice = data.draw(st.sampled_from(["latest"] + sorted(self.lessons) + [UNKNOWN_ID]))
-        result = self.admin(data, "clearRegistrations",
-                            {} if choice == "latest" else {"lesson_id": choice})
+        body = {} if choice == "latest" else {"lesson_id": choice}
+        absent = []
+        if choice in self.lessons:  # registered students who did not come
+            registered = sorted(s.id for s in self.students.values() if choice in s.regs)
+            absent = data.draw(st.lists(st.sampled_from(registered), unique=True)
+                               if registered else st.just([]), label="no_shows")
+            if absent or data.draw(st.booleans(), label="empty no_shows"):
+                body["no_shows"] = absent
+        result = self.admin(data, "clearRegistrations", body)
         if choice == UNKNOWN_ID:
             return refused(result, "NOT_FOUND")
         if choice == "latest":
@@ -346,8 +467,10 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
                 s.cleared[lesson.id] = s.regs.pop(lesson.id)
                 cleared += 1
         lesson.state = "cleared"
+        lesson.line = []
         assert result.status_code == 200, result.text
-        subset(result.json, {"lesson_id": lesson.id, "cleared": cleared})
+        subset(result.json, {"lesson_id": lesson.id, "cleared": cleared,
+                             "attended": cleared - len(absent), "no_shows": len(absent)})
 
     @precondition(lambda self: self.students)
     @rule(data=st.data(), days=st.integers(1, 30))
@@ -411,6 +534,154 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
                     break
         subset(result.json, {"credits_available": self.balance(s)})
 
+    # ---------------------------------------------------------------- the week (part 2)
+
+    def open_lessons(self) -> list[int]:
+        return sorted(i for i, l in self.lessons.items() if l.state == "open")
+
+    @precondition(lambda self: self.lessons)
+    @rule(data=st.data(), capacity=st.sampled_from([None, 1, 2, 3]))
+    def set_capacity(self, data, capacity) -> None:
+        self.settle()
+        lesson_id = data.draw(st.sampled_from(self.open_lessons() * 2 + sorted(self.lessons)
+                                              + [UNKNOWN_ID]), label="lesson")
+        result = self.admin(data, "setCapacity", {"lesson_id": lesson_id, "capacity": capacity})
+        lesson = self.lessons.get(lesson_id)
+        if lesson is None:
+            return refused(result, "NOT_FOUND")
+        if lesson.state != "open":
+            return refused(result, "LESSON_CLEARED")
+        if capacity is not None and capacity < self.count(lesson):
+            return refused(result, "CAPACITY_TOO_LOW")
+        lesson.capacity = capacity
+        self.promote(lesson)  # "raising it promotes from the waitlist"
+        assert result.status_code == 200, result.text
+        subset(result.json["lesson"], {"id": lesson.id, "capacity": capacity,
+                                       "registered_count": self.count(lesson),
+                                       "waitlist_count": len(lesson.line)})
+
+    @precondition(lambda self: self.students and self.lessons)
+    @rule(data=st.data(), role=st.sampled_from(ROLES))
+    def register_student(self, data, role) -> None:
+        """The teacher's override: after the window, after the start, over capacity."""
+        self.settle()
+        s = self.pick_student(data, [s.id for s in self.students.values() if self.fifo(s)])
+        choice = data.draw(st.sampled_from(["next"] + self.open_lessons() * 2 + [UNKNOWN_ID]),
+                           label="lesson")
+        body = {"student_id": s.id, **({"role": role} if role else {})}
+        if choice != "next":
+            body["lesson_id"] = choice
+        result = self.admin(data, "registerStudent", body)
+        if choice == UNKNOWN_ID:
+            return refused(result, "NOT_FOUND")
+        lesson = self.next_lesson() if choice == "next" else self.lessons[choice]
+        if lesson is None:
+            return refused(result, "NO_UPCOMING_LESSON")
+        if lesson.state != "open":
+            return refused(result, "LESSON_CLEARED")
+        if lesson.id in s.regs:
+            assert result.status_code == 200, result.text
+            return subset(result.json, {"registered": True, "lesson_id": lesson.id,
+                                        "consumed_lot_id": s.regs[lesson.id].lot_id,
+                                        "credits_available": self.balance(s)})
+        if not self.fifo(s):
+            return refused(result, "NO_CREDITS")
+        waiting = dict(lesson.line).get(s.id) if lesson.waiting(s.id) else None
+        if not self.fits(lesson, role or waiting or self.default_role(s)):
+            event("walk-in over capacity or balance")
+            lesson.walk_ins = True
+        lot = self.admit(s, lesson, role or waiting or self.default_role(s))
+        self.promote(lesson)
+        assert result.status_code == 200, result.text
+        subset(result.json, {"registered": True, "lesson_id": lesson.id, "consumed_lot_id": lot.id,
+                             "credits_available": self.balance(s)})
+
+    @precondition(lambda self: len(self.series) < 2 and len(self.lessons) < 20)
+    @rule(data=st.data(), weekday=st.integers(1, 7), wall=st.sampled_from(["19:00", "00:30"]),
+          later=st.integers(0, 10), capacity=st.sampled_from([None, 1, 2]))
+    def add_series(self, data, weekday, wall, later, capacity) -> None:
+        self.settle()
+        starts_on = (wall_of(self.now).date() + timedelta(days=later)).isoformat()
+        body = {"weekday": weekday, "time": wall, "starts_on": starts_on}
+        if capacity:
+            body["capacity"] = capacity
+        if data.draw(st.booleans(), label="ends"):
+            body["ends_on"] = (date.fromisoformat(starts_on)
+                               + timedelta(days=data.draw(st.integers(0, 40)))).isoformat()
+        result = self.admin(data, "addSeries", body)
+        assert result.status_code == 201, result.text
+        first = date.fromisoformat(starts_on)
+        first += timedelta(days=(weekday - first.isoweekday()) % 7)
+        series = Series(result.json["series"]["id"], weekday, wall, starts_on,
+                        body.get("ends_on"), capacity=capacity, next_on=first.isoformat())
+        assert series.id not in self.series
+        self.series[series.id] = series
+        made = self.make_series()
+        assert [(x["id"], x["starts_at"], x["series_id"], x["capacity"]) for x in result.json["lessons"]] \
+            == [(l.id, z(l.starts_at), series.id, capacity) for l in made]
+        event(f"series made {min(len(made), 8)} lessons")
+
+    @precondition(lambda self: self.series)
+    @rule(data=st.data(), days=st.integers(-3, 30))
+    def end_series(self, data, days) -> None:
+        self.settle()
+        series = self.series[data.draw(st.sampled_from(sorted(self.series)), label="series")]
+        last_on = (wall_of(self.now).date() + timedelta(days=days)).isoformat()
+        result = self.admin(data, "endSeries", {"series_id": series.id, "last_on": last_on})
+        series.ended_on = last_on if series.ended_on is None else min(series.ended_on, last_on)
+        refunded = expired = cancelled = 0
+        for lesson in sorted(self.lessons.values(), key=lambda l: l.id):
+            if lesson.series == series.id and lesson.state == "open" \
+                    and self.local_date(lesson.starts_at) > last_on:
+                r, e = self.call_off(lesson)
+                refunded, expired, cancelled = refunded + r, expired + e, cancelled + 1
+        assert result.status_code == 200, result.text
+        subset(result.json, {"series_id": series.id, "cancelled": cancelled,
+                             "refunded": refunded, "expired_on_return": expired})
+
+    @precondition(lambda self: len(self.closed) < 3)
+    @rule(data=st.data(), start=st.integers(-3, 20), length=st.integers(0, 6), extend=st.booleans())
+    def add_closure(self, data, start, length, extend) -> None:
+        self.settle()
+        first = wall_of(self.now).date() + timedelta(days=start)
+        span = (first.isoformat(), (first + timedelta(days=length)).isoformat())
+        body = {"from": span[0], "to": span[1], "reason": "Closed", "extend_passes": extend}
+        moved = []
+        refunded = expired = cancelled = 0
+        for lesson in sorted(self.lessons.values(), key=lambda l: l.id):
+            if lesson.state == "open" and span[0] <= self.local_date(lesson.starts_at) <= span[1]:
+                r, e = self.call_off(lesson)
+                refunded, expired, cancelled = refunded + r, expired + e, cancelled + 1
+        if extend:  # refunds included: lots that got a credit back now have one to extend
+            moved = self.movable(length + 1)
+        result = self.admin(data, "addClosure", body)
+        self.closed.append(span)
+        assert result.status_code == 200, result.text
+        subset(result.json, {"cancelled_lessons": cancelled, "refunded": refunded,
+                             "expired_on_return": expired, "extended_lots": len(moved)})
+        assert result.json["closure"] == {"id": len(self.closed), "from": span[0], "to": span[1],
+                                          "reason": "Closed"}
+        self.adopt_moves(moved, length + 1)
+
+    def movable(self, days: int) -> list[tuple[Student, Lot, set[datetime]]]:
+        """Every lot not expired now that still has credits, with where it may move to."""
+        moved = []
+        for s in self.students.values():
+            for lot in s.lots.values():
+                if not lot.expired(self.now) and lot.remaining > 0:
+                    candidates = (instants_of(lot.wall + timedelta(days=days))
+                                  | instants_of(wall_of(lot.expires_at) + timedelta(days=days)))
+                    moved.append((s, lot, candidates))
+        return moved
+
+    def adopt_moves(self, moved: list, days: int) -> None:
+        shown = {s.id: self.status_lots(s) for s in {s.id: s for s, _, _ in moved}.values()}
+        for s, lot, candidates in moved:
+            lot.wall += timedelta(days=days)
+            assert lot.id in shown[s.id], f"extended lot {lot.id} vanished from /status"
+            self.adopt_expiry(lot, shown[s.id][lot.id]["expires_at"], candidates)
+            s.expected.append(entry("EXTEND", 0, lot.id))
+
     # ---------------------------------------------------------------- student rules
 
     def target(self, data, favoured: list[int]) -> tuple[int | None, Lesson | None, dict | None]:
@@ -428,6 +699,9 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         s = self.pick_student(data, [s.id for s in self.students.values() if self.fifo(s)])
         asked, lesson, body = self.target(data, [
             i for i, l in self.lessons.items() if l.state == "open" and self.now < l.closes_at])
+        role = data.draw(st.sampled_from(ROLES), label="role")
+        if role:
+            body = {**(body or {}), "role": role}
         result = self.api.register(s.token, body)
         if asked is not None and lesson is None:
             return refused(result, "NOT_FOUND")
@@ -447,6 +721,12 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             return subset(result.json, {"registered": True, "lesson_id": lesson.id,
                                         "consumed_lot_id": s.regs[lesson.id].lot_id,
                                         "credits_available": self.balance(s)})
+        place = lesson.waiting(s.id)
+        if place is not None:  # "registering again while waitlisted answers the same"
+            assert result.status_code == 200, result.text
+            return subset(result.json, {"registered": False, "waitlisted": True,
+                                        "lesson_id": lesson.id, "position": place,
+                                        "credits_available": self.balance(s)})
         if closed:
             if self.now == lesson.closes_at:
                 event("register at the very second the window closes")
@@ -454,6 +734,14 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         usable = self.fifo(s)
         if not usable:
             return refused(result, "NO_CREDITS")
+        role = role or self.default_role(s)
+        if not self.fits(lesson, role):  # waitlisted, no credit taken
+            event("register: waitlisted")
+            lesson.line.append((s.id, role))
+            assert result.status_code == 200, result.text
+            return subset(result.json, {"registered": False, "waitlisted": True,
+                                        "lesson_id": lesson.id, "position": len(lesson.line),
+                                        "credits_available": self.balance(s)})
         lot = usable[0]
         if len(usable) > 1 and usable[1].purchased_at == lot.purchased_at:
             event("register: FIFO tie on purchased_at")
@@ -461,9 +749,8 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             event("register at the very second a lot expires")
         if any(l.id < lot.id for l in usable[1:]):
             event("register: back-dated lot bought later goes first")
-        lot.remaining -= 1
-        s.regs[lesson.id] = Reg(lot.id, self.now)
-        s.expected.append(entry("REGISTER", -1, lot.id, lesson.id))
+        assert self.admit(s, lesson, role) is lot
+        self.promote(lesson)  # a follower may let a waiting leader in
         event("register: credit consumed")
         assert result.status_code == 200, result.text
         subset(result.json, {"registered": True, "lesson_id": lesson.id,
@@ -487,12 +774,19 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             # the contract's LESSON_CLEARED covers "changing registrations of a lesson
             # already cleared or cancelled" (the same answer the teacher's cancel gets).
             return refused(result, "LESSON_CLEARED")
+        if lesson.waiting(s.id) is not None:  # leaves the line until the lesson starts
+            if self.now >= lesson.starts_at:
+                return refused(result, "REGISTRATION_CLOSED")
+            lesson.line = [(sid, r) for sid, r in lesson.line if sid != s.id]
+            assert result.status_code == 200, result.text
+            return subset(result.json, {**noop, "waitlisted": False})
         if lesson.id not in s.regs:  # the no-op 200, even after the window
             assert result.status_code == 200, result.text
             return subset(result.json, noop)
         if self.now >= lesson.closes_at:
             return refused(result, "REGISTRATION_CLOSED")
         expired = self.refund(s, lesson.id)
+        self.promote(lesson)
         event("cancel: credit given back")
         assert result.status_code == 200, result.text
         subset(result.json, {"registered": False, "lesson_id": lesson.id,
@@ -559,9 +853,13 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         refused(result, code)
 
     def replayable(self) -> list[Keyed]:
+        # A body that time has made invalid (a start now past) is refused before its key
+        # is looked at (400 before 409), so only keys whose body is still valid replay.
+        today = wall_of(self.now).date().isoformat()
         return [k for k in self.keyed if self.now - k.at < KEY_KEPT
-                and not (k.endpoint == "setNextLesson"
-                         and parse_z(k.body["starts_at"]) <= self.now)]
+                and not (k.endpoint in ("setNextLesson", "addLesson")
+                         and parse_z(k.body["starts_at"]) <= self.now)
+                and not (k.endpoint == "addSeries" and k.body["starts_on"] < today)]
 
     @precondition(lambda self: self.replayable())
     @rule(data=st.data())
@@ -582,13 +880,19 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             body["name"] = body["name"].strip() + " B"
         elif keyed.endpoint == "addPurchase":
             body["credits"] = body["credits"] % 5 + 1
-        elif keyed.endpoint == "setNextLesson":
+        elif keyed.endpoint in ("setNextLesson", "addLesson"):
             body["starts_at"] = z(parse_z(body["starts_at"]) + timedelta(minutes=7))
         elif keyed.endpoint == "extendValidity":
             body["days"] = body["days"] % 30 + 1
         elif keyed.endpoint == "adjust":
             body["reason"] = body["reason"] + " (again)"
-        elif keyed.endpoint == "cancelRegistration":
+        elif keyed.endpoint == "setCapacity":
+            body["capacity"] = None if body["capacity"] else 3
+        elif keyed.endpoint in ("addSeries", "addClosure", "endSeries"):
+            body = {**body, **({"time": "19:01"} if "time" in body else {}),
+                    **({"reason": "Closed (again)"} if "reason" in body else {}),
+                    **({"last_on": "2099-01-01"} if "series_id" in body else {})}
+        elif keyed.endpoint in ("cancelRegistration", "registerStudent"):
             others = [i for i in self.students if i != body["student_id"]]
             if others:
                 body["student_id"] = others[0]
@@ -612,6 +916,7 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         if self.ctx is None:
             return
         self.settle()
+        self.make_series()  # the first request below makes what the horizon now covers
         now = self.now
         upcoming = self.next_lesson()
         upcoming_json = upcoming.json() if upcoming else None
@@ -664,6 +969,51 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
         assert regs == sorted((s.id, s.name, lesson_id, z(reg.at), reg.lot_id)
                               for s in self.students.values()
                               for lesson_id, reg in s.regs.items()), "open registrations"
+
+        self.check_week()
+
+    def check_week(self) -> None:
+        """Every lesson, its places and its line, as the teacher and the students see them."""
+        today = wall_of(self.now).date()
+        first, last = today - timedelta(days=300), today + timedelta(days=90)
+        week = self.api.admin_get(f"/admin/lessons?from={first}&to={last}")
+        assert week.status_code == 200, week.text
+        shown = {x["id"]: x for x in week.json["lessons"]}
+        wanted = {i for i, l in self.lessons.items()
+                  if first.isoformat() <= self.local_date(l.starts_at) <= last.isoformat()}
+        assert set(shown) == wanted, f"lessons listed {sorted(shown)}, model {sorted(wanted)}"
+        status_of = {"open": "scheduled", "cleared": "cleared", "cancelled": "cancelled"}
+        for lesson_id, x in shown.items():
+            lesson = self.lessons[lesson_id]
+            holders = sorted(s.id for s in self.students.values() if lesson_id in s.regs)
+            if lesson.state == "cleared":
+                holders = sorted(s.id for s in self.students.values() if lesson_id in s.cleared)
+            line = [sid for sid, _ in lesson.line]
+            assert (x["starts_at"], x["status"], x["capacity"], x["series_id"]) == (
+                z(lesson.starts_at), status_of[lesson.state], lesson.capacity, lesson.series)
+            assert sorted(r["student_id"] for r in x["registrations"]) == \
+                (holders if lesson.state != "cancelled" else []), f"lesson {lesson_id} roster"
+            assert [w["student_id"] for w in x["waitlist"]] == line, f"lesson {lesson_id} line"
+            assert x["registered_count"] == len(x["registrations"])
+            assert x["waitlist_count"] == len(line)
+            # waitlisted students hold no credit for that lesson
+            assert not set(line) & set(holders), f"lesson {lesson_id}: waits and holds a place"
+            if lesson.state == "open" and lesson.capacity is not None and not lesson.walk_ins:
+                assert len(holders) <= lesson.capacity, f"lesson {lesson_id} over capacity"
+        horizon = self.now + HORIZON
+        for s in self.students.values():
+            listed = self.api.status(s.token).json["lessons"]
+            ahead = sorted((l for l in self.lessons.values()
+                            if l.state == "open" and self.now < l.starts_at < horizon),
+                           key=lambda l: (l.starts_at, l.id))
+            assert [x["id"] for x in listed] == [l.id for l in ahead], "the student's schedule"
+            for x, lesson in zip(listed, ahead):
+                spots = None if lesson.capacity is None else max(0, lesson.capacity - self.count(lesson))
+                assert x["spots_left"] is None or x["spots_left"] >= 0
+                assert (x["registered"], x["waitlisted"], x["waitlist_position"], x["spots_left"],
+                        x["registration_open"]) == (
+                    lesson.id in s.regs, lesson.waiting(s.id) is not None, lesson.waiting(s.id),
+                    spots, self.now < lesson.closes_at), f"student {s.id}, lesson {lesson.id}"
 
     def check_ledger(self, s: Student, ledger: list[dict], credits: int) -> None:
         running, last_id = 0, 0
@@ -731,8 +1081,8 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
 
 
 # Hypothesis picks among enabled rules evenly: the busy paths get a second (third) name.
-for _name, _copies in {"register": 4, "cancel": 2, "add_purchase": 2, "set_next_lesson": 2,
-                       "jump": 2}.items():
+for _name, _copies in {"register": 6, "cancel": 3, "add_purchase": 3, "set_next_lesson": 2,
+                       "jump": 2, "register_student": 2, "add_student": 2}.items():
     for _n in range(2, _copies + 1):
         setattr(LedgerMachine, f"{_name}_{_n}", getattr(LedgerMachine, _name))
 del _name, _copies, _n

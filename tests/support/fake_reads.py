@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tangopass.ledger.application import TangoPass, Terms
 from tangopass.ledger.lesson import Lesson
+from tangopass.ledger.series import Series
 from tangopass.ledger.student import Student
 
 
@@ -69,6 +70,40 @@ class FakeReads:
     def students_with_valid_lots(self, now: str) -> list[int]:
         # Every student: a superset the domain narrows down (it extends only usable lots).
         return sorted(e.number for e in self._events() if isinstance(e, Student.Added))
+
+
+    # the week (part 2)
+
+    def last_role(self, student_id: int) -> str | None:
+        roles = {}
+        for e in self._events():
+            if isinstance(e, Lesson.AttendeeAdded) and e.student_number == student_id:
+                roles[getattr(e, "lesson_id", None)] = (e.at, getattr(e, "lesson_id", 0) or 0,
+                                                       getattr(e, "role", None))
+        with_role = [r for r in roles.values() if r[2]]
+        return max(with_role)[2] if with_role else None
+
+    def due_series(self, horizon_end: str) -> list[int]:
+        nexts: dict[int, datetime | None] = {}
+        for e in self._events():
+            if isinstance(e, (Series.Added, Series.LessonsMade, Series.Ended)):
+                nexts[getattr(e, "number", None) or e.series_id] = e.next_start_at
+        return sorted(n for n, at in nexts.items() if at is not None and at < _instant(horizon_end))
+
+    def scheduled_lessons_between(self, start: str, end: str) -> list[int]:
+        return sorted(l["id"] for l in self._lessons().values() if l["status"] == "scheduled"
+                      and _instant(start) <= l["starts_at"] < _instant(end))
+
+    def waitlisted_lessons(self, student_id: int) -> list[int]:
+        waiting: set[int] = set()
+        for e in self._events():
+            if isinstance(e, Lesson.Waitlisted) and e.student_number == student_id:
+                waiting.add(e.lesson_id)
+            elif isinstance(e, Lesson.WaitlistLeft) and e.student_number == student_id:
+                waiting.discard(e.lesson_id)
+            elif isinstance(e, (Lesson.Cleared, Lesson.Cancelled)):
+                waiting.discard(getattr(e, "lesson_id", None))
+        return sorted(waiting)
 
 
 def service(tz: str = "UTC", window_hours: int = 2) -> TangoPass:

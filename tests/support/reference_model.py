@@ -93,10 +93,20 @@ class Lesson:
     id: int
     starts_at: datetime
     state: str = "open"  # open | cleared | cancelled
+    capacity: int | None = None
+    balance: int | None = None  # role balance K
+    series: int | None = None
+    line: list[tuple[int, str | None]] = field(default_factory=list)  # the waitlist, in order
+    walk_ins: bool = False  # the teacher's override may take it over capacity or balance
 
     @property
     def closes_at(self) -> datetime:
         return self.starts_at - WINDOW
+
+    def waiting(self, student_id: int) -> int | None:
+        """1-based place in line, or None."""
+        ids = [sid for sid, _ in self.line]
+        return ids.index(student_id) + 1 if student_id in ids else None
 
     def json(self) -> dict:
         return {"id": self.id, "starts_at": z(self.starts_at),
@@ -104,9 +114,28 @@ class Lesson:
 
 
 @dataclass
+class Series:
+    """A weekly lesson: dates as studio ISO dates, ``wall`` as HH:MM."""
+
+    id: int
+    weekday: int
+    wall: str
+    starts_on: str
+    ends_on: str | None = None
+    ended_on: str | None = None
+    capacity: int | None = None
+    next_on: str = ""  # the next date not yet considered
+
+    def last_on(self) -> str | None:
+        ends = [d for d in (self.ends_on, self.ended_on) if d is not None]
+        return min(ends) if ends else None
+
+
+@dataclass
 class Reg:
     lot_id: int
     at: datetime
+    role: str | None = None
 
 
 @dataclass
@@ -120,6 +149,7 @@ class Student:
     expected: list[tuple] = field(default_factory=list)     # entries due since the last check
     taken: list[tuple[int, int]] = field(default_factory=list)  # (lot, n) of a negative ADJUST
     seen: list[dict] = field(default_factory=list)          # the whole ledger at the last check
+    roles: dict[int, tuple] = field(default_factory=dict)   # lesson -> (at, role) of the last registration
 
 
 @dataclass
