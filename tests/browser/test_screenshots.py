@@ -132,3 +132,56 @@ def test_laptop_console_and_a_student_with_an_expired_pass(server, browser, tmp_
         phone.close()
     finally:
         context.close()
+
+
+def arrange_week(server):
+    """A weekly class with places, one lesson full with a line, and a past one cleared."""
+    api = server.api
+    people = [api.add_student(name, credits=5) for name in
+              ("Ana García", "Bruno Díaz", "Carla", "Diego", "Elena")]
+    today = datetime.now(timezone.utc).date()
+    made = api.call("POST", "/admin/addSeries", {
+        "weekday": (today + timedelta(days=2)).isoweekday(), "time": "19:30",
+        "starts_on": today.isoformat(), "title": "Tango fundamentals", "capacity": 3,
+        "role_balance": 1})["lessons"]
+    first = made[0]["id"]
+    for person, role in zip(people, ("leader", "follower", "leader", "leader", "follower")):
+        api.call("POST", f"/register?t={person['token']}", {"lesson_id": first, "role": role}, admin=False)
+    api.call("POST", "/admin/addLesson", {
+        "starts_at": (datetime.now(timezone.utc) + timedelta(days=1)).replace(
+            hour=18, minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "title": "Milonga practice"})
+    api.call("POST", f"/register?t={people[0]['token']}", {"lesson_id": made[1]["id"]}, admin=False)
+    return people
+
+
+def test_phone_screenshots_show_the_week_and_the_students_lesson_list(server, browser, tmp_path):
+    people = arrange_week(server)
+    shots = shots_folder(tmp_path)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=SCALE,
+                                  locale="en-GB", timezone_id="Europe/Madrid")
+    try:
+        page = context.new_page()
+        page.goto(server.link(people[3]))  # Diego: third leader, waiting in line
+        schedule = page.locator(".card.schedule")
+        expect(schedule.locator(".lesson-row")).to_have_count(9)
+        expect(schedule).to_contain_text("On the waitlist — number 1 in line")
+        schedule.screenshot(path=str(shots / "student-lessons.png"))
+        page.screenshot(path=str(tmp_path / "student-full.png"), full_page=True)
+        assert_shows(Image.open(tmp_path / "student-full.png"), schedule)
+        assert Image.open(shots / "student-lessons.png").height > 200
+
+        sign_in(page, server)
+        week = page.locator("#lessons")
+        expect(week.locator(".badge.is-weekly")).to_have_count(8)
+        expect(week).to_contain_text("Waitlist (2)")
+        expect(week).to_contain_text("3 of 3 places taken")
+        week.locator(".week-section").nth(1).evaluate("e => e.open = false")  # later weeks folded
+        page.locator("#lessons-title").scroll_into_view_if_needed()
+        week.screenshot(path=str(shots / "week.png"))
+        assert Image.open(shots / "week.png").height > 200
+        page.screenshot(path=str(tmp_path / "teacher-full.png"), full_page=True)
+        assert_shows(Image.open(tmp_path / "teacher-full.png"),
+                     week.locator("xpath=ancestor::*[contains(@class, 'card')][1]"))
+    finally:
+        context.close()

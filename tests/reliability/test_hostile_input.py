@@ -108,7 +108,8 @@ def test_the_calendar_holds_no_user_text(api):
     assert "pwned" not in ics and "Eve" not in ics
     assert all(line.split(":")[0].split(";")[0] in {
         "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "X-WR-CALNAME", "UID", "DTSTAMP",
-        "DTSTART", "DTEND", "SUMMARY", "STATUS"} for line in ics.splitlines() if line)
+        "DTSTART", "DTEND", "SUMMARY", "STATUS", "SEQUENCE", "REFRESH-INTERVAL",
+    } for line in ics.splitlines() if line)
 
 
 def test_headers_cannot_be_injected_through_the_idempotency_key(api):
