@@ -114,7 +114,8 @@ def test_clearing_needs_a_begun_lesson_and_keeps_the_credit(app):
     app.register(student, None, NOW)
     with pytest.raises(LessonNotStartedError):
         app.clear_registrations(None, NOW)
-    assert app.clear_registrations(None, NOW + DAY) == {"lesson_id": 1, "cleared": 1}
+    assert app.clear_registrations(None, NOW + DAY) == {"lesson_id": 1, "cleared": 1, "attended": 1,
+                                                         "no_shows": 0}
     with pytest.raises(LessonClearedError):
         app.cancel_registration(student, 1, NOW + DAY)
 
