@@ -49,6 +49,7 @@ class Lesson(Aggregate):
     series_id = None
     roles = {}  # str(student number) -> role or None, for each attendee  # noqa: RUF012
     waitlist = ()  # ({"student", "role", "since"}, ...) in line order
+    joins = 0  # places in line handed out so far: each join's number orders the line
     attendance = {}  # str(student number) -> "attended" | "no_show", once cleared  # noqa: RUF012
 
     class Created(Aggregate.Created):
@@ -185,7 +186,7 @@ class Lesson(Aggregate):
         self.check_changeable()
         position = self.waitlist_position(student_number)
         if position is None:
-            self._waitlisted(self.number, student_number, role, now, by)
+            self._waitlisted(self.number, student_number, role, now, by, place=self.joins + 1)
             position = len(self.waitlist)
         return position
 
@@ -249,8 +250,12 @@ class Lesson(Aggregate):
 
     @event("Waitlisted", topic="tangopass:Lesson.Waitlisted")
     def _waitlisted(
-        self, lesson_id: int, student_number: int, role: str | None, at: datetime, by: str
+        self, lesson_id: int, student_number: int, role: str | None, at: datetime, by: str,
+        place: int | None = None,
     ) -> None:
+        # The line is the order of the joins (``place``), not of their clock times: two
+        # workers' clocks may disagree by a second, the version check on this lesson may not.
+        self.joins = place or self.joins + 1
         self.waitlist = (*self.waitlist, {"student": student_number, "role": role, "since": at})
 
     @event("WaitlistLeft", topic="tangopass:Lesson.WaitlistLeft")

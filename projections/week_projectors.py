@@ -58,8 +58,9 @@ def attendee_removed(cursor: sqlite3.Cursor, event: Any) -> None:
 @projects(Lesson.Waitlisted)
 def waitlisted(cursor: sqlite3.Cursor, event: Any) -> None:
     cursor.execute(
-        "INSERT INTO lesson_waitlist (lesson_id, student_id, role, since) VALUES (?, ?, ?, ?)",
-        (event.lesson_id, event.student_number, event.role, iso(event.at)),
+        "INSERT INTO lesson_waitlist (lesson_id, student_id, role, since, place)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (event.lesson_id, event.student_number, event.role, iso(event.at), event.place),
     )
 
 

@@ -97,7 +97,7 @@ class WeekQueries:
                 lesson["waitlist"] = [dict(row) for row in c.execute(
                     "SELECT w.student_id, s.name, w.since, w.role FROM lesson_waitlist w"
                     " JOIN students s ON s.id = w.student_id WHERE w.lesson_id = ?"
-                    " ORDER BY w.since, w.rowid", (lesson["id"],),
+                    " ORDER BY w.place", (lesson["id"],),
                 )]
         return lessons
 
@@ -113,8 +113,7 @@ class WeekQueries:
         )}
         waiting = {row[0]: row[1] for row in c.execute(
             "SELECT w.lesson_id, (SELECT COUNT(*) FROM lesson_waitlist o"
-            "  WHERE o.lesson_id = w.lesson_id AND (o.since < w.since"
-            "  OR (o.since = w.since AND o.rowid <= w.rowid)))"
+            "  WHERE o.lesson_id = w.lesson_id AND o.place <= w.place)"
             " FROM lesson_waitlist w WHERE w.student_id = ?", (student_id,),
         )}
         return [{

@@ -29,12 +29,13 @@ INSERT OR IGNORE INTO lesson_roster (lesson_id, student_id, role, added_at, adde
            CASE WHEN r.status = 'cleared' THEN 'attended' END
     FROM registrations r;
 
--- Who waits for a place, in line order (since, then insertion order).
+-- Who waits for a place; line order is ``place`` (the lesson's join number, from the event).
 CREATE TABLE IF NOT EXISTS lesson_waitlist (
     lesson_id INTEGER NOT NULL,
     student_id INTEGER NOT NULL,
     role TEXT,
     since TEXT NOT NULL,
+    place INTEGER NOT NULL,
     PRIMARY KEY (lesson_id, student_id)
 );
 

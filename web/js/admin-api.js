@@ -32,7 +32,7 @@ export function createAdminApi(getToken) {
       post('/admin/cancelRegistration', lessonId ? { student_id: studentId, lesson_id: lessonId } : { student_id: studentId }),
     clearRegistrations: (lessonId, noShows) => post('/admin/clearRegistrations',
       lessonId ? { lesson_id: lessonId, no_shows: noShows || [] } : {}),
-    lessons: () => request('/admin/lessons', { headers: auth() }),
+    lessons: (from, to) => request(`/admin/lessons?from=${from}&to=${to}`, { headers: auth() }),
     addLesson: (body) => post('/admin/addLesson', body),
     addSeries: (body) => post('/admin/addSeries', body),
     endSeries: (seriesId, lastOn) => post('/admin/endSeries', { series_id: seriesId, last_on: lastOn }),

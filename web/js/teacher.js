@@ -77,6 +77,15 @@ function draw(list) {
   filterStudents(byId('student-list'), byId('student-search').value, byId('no-matches'));
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The past week and every lesson set for the next year (studio dates), for the week view. */
+function weekLessons() {
+  const now = Date.now();
+  return api.lessons(localDate(new Date(now - 7 * DAY_MS).toISOString()),
+    localDate(new Date(now + 365 * DAY_MS).toISOString()));
+}
+
 /** Loads the settings, /admin/list and the week (/admin/lessons) and redraws them. */
 async function reload() {
   const archived = byId('show-archived').checked;
@@ -84,7 +93,7 @@ async function reload() {
     settings = await api.settings();
     applyZone(settings.time_zone);
     showSettings(settings);
-    const [list, week] = await Promise.all([archived ? api.listArchived() : api.list(), api.lessons()]);
+    const [list, week] = await Promise.all([archived ? api.listArchived() : api.list(), weekLessons()]);
     list.week = week.lessons; // kept with the roster, so the week reads offline too
     if (!archived) saveRoster(list, settings);
     setOffline(null);
