@@ -157,7 +157,7 @@ def test_waitlisted_student_may_leave_the_line_after_the_window(api, clock):
     clock.set(clock.now.replace(day=26, hour=18))  # window closed, lesson not started
     left = api.cancel(b["token"], {"lesson_id": lesson["id"]})
     assert left.json == {"registered": False, "waitlisted": False, "lesson_id": lesson["id"],
-                         "credits_available": 2}
+                         "credits_available": 2, "expired_on_return": 0}
     assert lessons(api)[0]["waitlist"] == []
 
 
@@ -209,7 +209,7 @@ def test_calendar_keeps_a_cancelled_lesson_marked_cancelled(api):
     api.register(ana["token"])
     api.admin("cancelLesson", {"lesson_id": lesson["id"]})
     feed = api.client.simulate_get("/calendar.ics", query_string=f"t={ana['token']}").text
-    assert f"lesson-{lesson['id']}@" in feed and "STATUS:CANCELLED" in feed
+    assert f"UID:lesson-{lesson['id']}-" in feed and "STATUS:CANCELLED" in feed
 
 
 def test_cancelling_a_cancelled_lesson_is_lesson_cleared(api):
