@@ -22,7 +22,7 @@ from tangopass.api.edge import check_admin, localize, parse_body, single_param
 from tangopass.api.errors import ApiError
 from tangopass.ledger.errors import NotFoundError, StudentArchivedError
 from tangopass.ledger.instants import iso
-from tangopass.ledger.limits import check_in_future, check_not_in_future
+from tangopass.ledger.limits import check_not_in_future
 from tangopass.projections.idempotency import IdempotencyClaim, request_hash
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -152,16 +152,6 @@ COMMANDS = [
 RESOURCE_OF_COMMAND = {"settings": SettingsResource}
 
 
-def _student_id_param(req: falcon.Request, ctx: Context) -> int:
-    raw = single_param(req, "student_id")
-    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= schemas.ID_MAX:
-        raise ApiError("VALIDATION_ERROR", "student_id: a positive whole number is required")
-    student_id = int(raw)
-    if not ctx.queries.student_exists(student_id):
-        raise NotFoundError(f"no student with id {student_id}")
-    return student_id
-
-
 class ListResource:
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -195,7 +185,7 @@ class LedgerResource:
         fmt = single_param(req, "format") or "json"
         if fmt not in self.FORMATS:
             raise ApiError("VALIDATION_ERROR", "format: must be json or csv")
-        student_id = _student_id_param(req, self.ctx)
+        student_id = desk.student_id_param(req, self.ctx)
         self.ctx.settle_due(self.ctx.clock(), student_id)
         everything = "all" in req.params
         if fmt == "csv":
@@ -221,7 +211,7 @@ class QrResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         check_admin(req, self.ctx.settings.admin_token)
-        student_id = _student_id_param(req, self.ctx)
+        student_id = desk.student_id_param(req, self.ctx)
         card = self.ctx.queries.student_card(student_id)
         out = io.BytesIO()
         segno.make(self.ctx.link(card["token"]), error="m").save(

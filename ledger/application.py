@@ -44,7 +44,7 @@ from tangopass.ledger.errors import (
     RegistrationClosedError,
 )
 from tangopass.ledger.instants import iso
-from tangopass.ledger.desk import TeachersDesk
+from tangopass.ledger.desk import TeachersDesk, lot_terms
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.places import promote, refund_all
 from tangopass.ledger.schedule import Schedule
@@ -106,17 +106,6 @@ class RegistrationAsDict(Transcoding):
 
     def decode(self, data: dict) -> Registration:
         return Registration(**data)
-
-
-def lot_view(lot: Lot) -> dict:
-    return {
-        "id": lot.id,
-        "purchased_at": iso(lot.purchased_at),
-        "expires_at": iso(lot.expires_at),
-        "validity_months": lot.validity_months,
-        "credits_total": lot.credits_total,
-        "credits_remaining": lot.remaining,
-    }
 
 
 class TangoPass(TeachersDesk, StudioWeek, Application[UUID]):
@@ -282,7 +271,7 @@ class TangoPass(TeachersDesk, StudioWeek, Application[UUID]):
 
             return self._decide_and_save(
                 student, decide, others, idempotency,
-                lambda lot: {"lot": lot_view(lot), "credits_available": student.balance},
+                lambda lot: {"lot": lot_terms(lot), "credits_available": student.balance},
             )
 
         return self._retrying(command, idempotency)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
 
 from tangopass.ledger.instants import from_iso, iso
 
