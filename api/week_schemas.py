@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from tangopass.api.schemas import (
     ID_MAX,
+    LessonView,
     Answer,
     Id,
     Instant,
@@ -128,17 +129,8 @@ class ClearRegistrations(Request):
 # ------------------------------------------------------------------- answers
 
 
-class Lesson(Answer):
-    id: int
-    starts_at: Instant
-    registration_closes_at: Instant
-    title: str | None
-    capacity: int | None
-    role_balance: int | None
-    series_id: int | None
-    status: Literal["scheduled", "cleared", "cancelled"]
-    registered_count: int
-    waitlist_count: int
+# The lesson object of the contract is one model, wherever a lesson appears.
+Lesson = LessonView
 
 
 class LessonSet(Answer):
