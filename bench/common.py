@@ -266,7 +266,7 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
     """
     from zoneinfo import ZoneInfo
 
-    import tangopass.projections.sqlite_store as store
+    import tangopass.projections.storage.sqlite as store
     from tangopass.api.wiring import open_ledger
     from tangopass.ledger.application import Terms
     from tangopass.projections.queries import Queries
@@ -285,7 +285,7 @@ def close_app(app) -> None:
 
 
 def product_synchronous() -> str:
-    import tangopass.projections.sqlite_store as store
+    import tangopass.projections.storage.sqlite as store
 
     return store.SYNCHRONOUS
 

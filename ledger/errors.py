@@ -63,3 +63,7 @@ class StudentArchivedError(LedgerError):
     """A command names an archived student (unarchive first)."""
 
     code = "STUDENT_ARCHIVED"
+
+
+class BusyError(Exception):
+    """The command kept colliding with concurrent writes; the client may retry."""

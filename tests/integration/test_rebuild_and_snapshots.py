@@ -53,7 +53,7 @@ def test_a_long_history_loads_from_a_recent_snapshot(api, ctx, clock, db_path, s
     # A fresh process (no cache) rebuilds the same account from snapshot + tail.
     fresh = open_ledger(db_path, Terms(settings.tz), Queries(db_path))
     try:
-        loaded = fresh.repository.get(Student.create_id(ana["id"]))
+        loaded = fresh.get(Student.create_id(ana["id"]))
         assert (loaded.balance, loaded.seq, len(loaded.lots)) == (100, 241, 1)
     finally:
         fresh.close()

@@ -1,6 +1,6 @@
 """Kill -9 under a write storm, several times: nothing acknowledged is lost, nothing is half-written.
 
-SQLite runs in WAL mode with synchronous=FULL (projections/sqlite_store.py): a
+SQLite runs in WAL mode with synchronous=FULL (projections/storage/sqlite.py): a
 command is acknowledged only after its transaction (events, projections and the
 idempotency answer together) has committed.
 """
