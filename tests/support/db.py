@@ -1,4 +1,6 @@
-"""Look straight into the SQLite file: the truth the tests compare against."""
+"""Look straight into the database (SQLite file or PostgreSQL URL): the truth the tests compare against."""
+
+from __future__ import annotations
 
 import sqlite3
 
@@ -8,21 +10,29 @@ TABLES = (
 )
 
 
-def fingerprint(db_path: str) -> dict[str, list[tuple]]:
-    """Every row of every table that a command may write (snapshots are a cache)."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-            for table in TABLES
-        }
-    finally:
-        conn.close()
+def is_postgres(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
 
 
-def rows(db_path: str, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
+def rows(db: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Every row of ``sql`` (``?`` placeholders on both stores) as plain tuples."""
+    if is_postgres(db):
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            found = conn.execute(sql.replace("?", "%s"), params).fetchall()
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
+    conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def _sortable(row: tuple) -> tuple:
+    return tuple((v is None, str(type(v)), v if v is not None else 0) for v in row)
+
+
+def fingerprint(db: str) -> dict[str, list[tuple]]:
+    """Every row of every table that a command may write (snapshots are a cache)."""
+    return {table: sorted(rows(db, f"SELECT * FROM {table}"), key=_sortable) for table in TABLES}
