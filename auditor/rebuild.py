@@ -74,6 +74,7 @@ def rebuild_from(
     cursor = conn.cursor()
     done = 0
     previous = GENESIS
+    numbers = AggregateNumbers()
     try:
         cursor.execute("BEGIN")
         keep_identity(source, cursor)

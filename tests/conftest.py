@@ -25,6 +25,7 @@ from tangopass.api.app import create_app
 from tangopass.api.settings import Settings
 from tangopass.api.wiring import open_context
 from tests.support.api import ADMIN_TOKEN, Api
+from tests.support.db import pg_url
 from tests.support.clock import ManualClock
 
 
@@ -37,11 +38,6 @@ def load_schema(host: str, port: int, user: str, dbname: str, password: str | No
     from tangopass.projections.storage.stores import migrate
 
     migrate(pg_url(host, port, user, dbname, password))
-
-
-def pg_url(host, port, user, dbname, password=None) -> str:
-    secret = f":{password}" if password else ""
-    return f"postgresql://{user}{secret}@{host}:{port}/{dbname}"
 
 
 postgresql_proc = factories.postgresql_proc(executable=PG_CTL, load=[load_schema])

@@ -10,6 +10,7 @@ backup`` of a URL writes exactly this file.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import psycopg
 
@@ -19,7 +20,12 @@ BATCH = 5000
 
 
 def postgres_to_sqlite(url: str, path: str) -> int:
-    """Copy every table the SQLite schema knows; return how many events were copied."""
+    """Copy every table the SQLite schema knows into the NEW file ``path``; the number of events.
+
+    Raises FileExistsError rather than mix two databases in one file.
+    """
+    if Path(path).exists():
+        raise FileExistsError(f"{path} exists: a copy goes into a new file")
     apply_schema(path)
     target = sqlite3.connect(path, isolation_level=None)
     target.execute("PRAGMA synchronous=OFF")  # a copy: made again if lost

@@ -4,7 +4,7 @@ Every top-level ``schema/*.sql`` is a migration for SQLite and D1. On
 PostgreSQL each one is applied once too, under the same name: its twin in
 ``schema/postgres/`` when there is one (the event store's types, triggers in
 PL/pgSQL), else the SQLite file translated (INTEGER to BIGINT, BLOB to BYTEA,
-no WITHOUT ROWID), so a migration that only adds tables, columns or indexes
+no WITHOUT ROWID, no REFERENCES), so a migration that only adds tables, columns or indexes
 needs no twin. A SQLite trigger cannot be translated: such a file needs its
 twin, and applying refuses until it has one.
 """
@@ -25,6 +25,8 @@ TRANSLATIONS = (
     (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
     (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
     (re.compile(r"\)\s*WITHOUT\s+ROWID", re.I), ")"),
+    # Declared, never enforced on SQLite (foreign_keys is off): not enforced here either.
+    (re.compile(r"\s+REFERENCES\s+\w+\s*\([\w\s,]+\)", re.I), ""),
 )
 UNTRANSLATABLE = re.compile(r"\b(CREATE\s+TRIGGER|AUTOINCREMENT|INSERT\s+OR\s+|PRAGMA)\b", re.I)
 

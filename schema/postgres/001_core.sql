@@ -4,7 +4,9 @@
 -- same columns, same names; only the types differ: BIGINT for every integer
 -- (journal ids reach student_id * 10^9 + seq), BYTEA for the event bytes.
 -- schema files without a twin here are translated from the SQLite file
--- (projections/storage/postgres_schema.py).
+-- (projections/storage/postgres_schema.py). No REFERENCES clauses: SQLite declares
+-- them without enforcing them (foreign_keys is off), and both stores must give the
+-- same answers to the same commands.
 
 -- stored_events has an explicit "rowid": SQLite's implicit notification id,
 -- under the same name, so the hash chain and the auditor read both alike.
@@ -37,7 +39,7 @@ CREATE TABLE IF NOT EXISTS students (
 
 CREATE TABLE IF NOT EXISTS lots (
     id BIGINT PRIMARY KEY,
-    student_id BIGINT NOT NULL REFERENCES students (id),
+    student_id BIGINT NOT NULL,
     source TEXT NOT NULL,
     purchased_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
@@ -63,9 +65,9 @@ CREATE TABLE IF NOT EXISTS lesson_events (
 CREATE INDEX IF NOT EXISTS lessons_by_status_start ON lesson_events (status, starts_at);
 
 CREATE TABLE IF NOT EXISTS registrations (
-    lesson_id BIGINT NOT NULL REFERENCES lesson_events (id),
-    student_id BIGINT NOT NULL REFERENCES students (id),
-    lot_id BIGINT NOT NULL REFERENCES lots (id),
+    lesson_id BIGINT NOT NULL,
+    student_id BIGINT NOT NULL,
+    lot_id BIGINT NOT NULL,
     registered_at TEXT NOT NULL,
     status TEXT NOT NULL,
     closed_at TEXT,
@@ -75,7 +77,7 @@ CREATE INDEX IF NOT EXISTS registrations_by_student ON registrations (student_id
 
 CREATE TABLE IF NOT EXISTS ledger_events (
     id BIGINT PRIMARY KEY,
-    student_id BIGINT NOT NULL REFERENCES students (id),
+    student_id BIGINT NOT NULL,
     seq BIGINT NOT NULL,
     ts TEXT NOT NULL,
     type TEXT NOT NULL,

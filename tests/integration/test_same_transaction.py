@@ -8,6 +8,8 @@ from tangopass.projections import projectors
 from tangopass.projections.storage.port import VersionConflict
 from tests.support.db import fingerprint, rows
 
+BOTH_STORES = True
+
 
 @pytest.fixture
 def ana(api) -> dict:

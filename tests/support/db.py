@@ -14,17 +14,25 @@ def is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
+def pg_url(host: str, port: int, user: str, dbname: str, password: str | None = None) -> str:
+    secret = f":{password}" if password else ""
+    return f"postgresql://{user}{secret}@{host}:{port}/{dbname}"
+
+
 def rows(db: str, sql: str, params: tuple = ()) -> list[tuple]:
     """Every row of ``sql`` (``?`` placeholders on both stores) as plain tuples."""
     if is_postgres(db):
         import psycopg
 
         with psycopg.connect(db, autocommit=True) as conn:
-            found = conn.execute(sql.replace("?", "%s"), params).fetchall()
+            cursor = conn.execute(sql.replace("?", "%s"), params)
+            found = cursor.fetchall() if cursor.description else []
         return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        found = conn.execute(sql, params).fetchall()
+        conn.commit()  # a statement that writes (a test tampering with a projection) keeps it
+        return found
     finally:
         conn.close()
 
