@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,10 +59,21 @@ def use_source(src: str) -> Path:
     path = Path(src).resolve()
     if not (path / "ledger" / "application.py").is_file():
         raise SystemExit(f"--src {src}: no ledger/application.py there")
-    sys.path.insert(0, str(path))
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(path)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    )
+    here = Path(__file__).resolve().parent.parent
+    if path != here:
+        # The product installs as ``tangopass`` (setup.cfg's package_dir): lay the other
+        # checkout's folders out under that name in a scratch folder, first on the path.
+        shim = Path(tempfile.mkdtemp(prefix="tangopass-src-"))
+        package = shim / "tangopass"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        for folder in ("ledger", "projections", "api", "web", "schema"):
+            if (path / folder).is_dir():
+                (package / folder).symlink_to(path / folder)
+        sys.path.insert(0, str(shim))
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            [str(shim)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        )
     return path
 
 
@@ -266,7 +278,10 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
     """
     from zoneinfo import ZoneInfo
 
-    import tangopass.projections.storage.sqlite as store
+    try:
+        import tangopass.projections.storage.sqlite as store
+    except ImportError:  # a checkout from before the storage port (--src)
+        import tangopass.projections.sqlite_store as store
     from tangopass.api.wiring import open_ledger
     from tangopass.ledger.application import Terms
     from tangopass.projections.queries import Queries
@@ -274,6 +289,11 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
 
     if synchronous is not None:
         store.SYNCHRONOUS = synchronous
+    if str(db_path).startswith("postgresql://"):
+        from tangopass.projections.storage.stores import migrate
+
+        migrate(str(db_path))
+        return open_ledger(str(db_path), Terms(ZoneInfo("UTC")))
     apply_schema(str(db_path))
     app = open_ledger(str(db_path), Terms(ZoneInfo("UTC")), Queries(str(db_path)))
     return app
@@ -285,7 +305,10 @@ def close_app(app) -> None:
 
 
 def product_synchronous() -> str:
-    import tangopass.projections.storage.sqlite as store
+    try:
+        import tangopass.projections.storage.sqlite as store
+    except ImportError:  # a checkout from before the storage port (--src)
+        import tangopass.projections.sqlite_store as store
 
     return store.SYNCHRONOUS
 
@@ -366,6 +389,20 @@ def process_tree(root: int) -> list[int]:
         found.append(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def cpu_seconds_of_tree(root: int) -> float:
+    """User + system CPU seconds spent so far by ``root`` and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in process_tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
 
 
 def _status_kib(pid: int, key: str) -> int:

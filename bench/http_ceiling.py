@@ -39,6 +39,7 @@ LUA = common.BENCH_DIR / "lua" / "load.lua"
 ADMIN_TOKEN = "bench-admin-token-0123456789"
 MODES = ("health", "status", "register_cancel")
 GOALS = {"status": ">= 0.60", "register_cancel": ">= 0.40"}
+CPU_GOALS = {"register_cancel": "<= 2.5"}  # CPU per request, as a multiple of /health's
 
 
 def free_port() -> int:
@@ -122,6 +123,8 @@ def main() -> None:
     p.add_argument("--connections", type=int, default=None, help="main concurrency (default 16)")
     p.add_argument("--seconds", type=int, default=None, help="seconds per load (default 4)")
     p.add_argument("--rounds", type=int, default=None, help="rounds of the three loads (default 3)")
+    p.add_argument("--db", default=None,
+                   help="serve this postgresql:// URL (an empty database) instead of a fresh SQLite file")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--sweep", default=None, help="connection counts for the plot (default 1,4,32)")
@@ -142,8 +145,9 @@ def main() -> None:
                        workers=args.workers, threads=args.threads, students=students,
                        src=str(src))
 
-    db = work / "http.db"
-    common.remove_db(db)
+    db = args.db or work / "http.db"
+    if not args.db:
+        common.remove_db(db)
     tokens = seed(db, students)
     tokens_file = work / "tokens.txt"
     tokens_file.write_text("\n".join(tokens) + "\n")
@@ -159,7 +163,11 @@ def main() -> None:
             wrk(url, mode, connections, 1, tokens_file)
         for _ in range(rounds):
             for mode in modes:
-                runs[mode].append(wrk(url, mode, connections, seconds, tokens_file))
+                before = common.cpu_seconds_of_tree(process.pid)
+                run = wrk(url, mode, connections, seconds, tokens_file)
+                run["cpu_ms_per_request"] = (
+                    (common.cpu_seconds_of_tree(process.pid) - before) * 1e3 / max(1, run["requests"]))
+                runs[mode].append(run)
         for count in sweep:
             for mode in modes:
                 sweep_runs[mode][str(count)] = wrk(url, mode, count, max(1, seconds // 2),
@@ -183,11 +191,24 @@ def main() -> None:
             report.figure(f"http.{mode}.rps", rps, "req/s", baseline="http.health.rps",
                           baseline_value=health, goal=GOALS[mode],
                           note=f"median of {rounds} runs{extra}")
+        cpu = med(mode, "cpu_ms_per_request")
+        if mode == "health":
+            report.figure("http.health.cpu_ms_per_request", cpu, "ms CPU",
+                          note="server process tree (master + workers), utime + stime")
+        else:
+            report.figure(f"http.{mode}.cpu_ms_per_request", cpu, "ms CPU",
+                          baseline="http.health.cpu_ms_per_request",
+                          baseline_value=med("health", "cpu_ms_per_request"),
+                          goal=CPU_GOALS.get(mode), note="server process tree, same run")
         report.figure(f"http.{mode}.p50_ms", med(mode, "lat_p50_us") / 1e3, "ms")
         report.figure(f"http.{mode}.p99_ms", med(mode, "lat_p99_us") / 1e3, "ms")
         report.figure(f"http.{mode}.non_2xx", failed, "responses",
                       note=f"409: {sum(r['c409'] for r in runs[mode])}, "
                            f"503: {sum(r['c503'] for r in runs[mode])}, socket errors: {errors}")
+    at32 = sweep_runs.get("register_cancel", {}).get("32")
+    if at32 is not None:
+        report.figure("http.register_cancel.p99_ms_at_32", at32["lat_p99_us"] / 1e3, "ms",
+                      goal="<= 25", goal_on="value", note="sweep run at 32 connections")
     report.series["runs"] = runs
     report.series["sweep"] = {
         mode: {c: {"rps": r["rps"], "p50_ms": r["lat_p50_us"] / 1e3, "p99_ms": r["lat_p99_us"] / 1e3}

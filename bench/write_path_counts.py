@@ -5,7 +5,8 @@ callback (``sqlite3.connect`` is wrapped before the application starts), so the
 count covers the library's pool, the read connections and ours alike; fsync and
 fdatasync calls are counted by re-running this script under ``strace -c -f``
 when strace is installed. Warm cache: the students are registered once before
-counting. ``--src DIR`` counts another checkout with the same script (how the
+counting. SQLite traces each trigger program too: the append-only BEFORE INSERT guards
+count as statements (the same in the before and after figures). ``--src DIR`` counts another checkout with the same script (how the
 "before" figures were taken).
 
     python bench/write_path_counts.py            # 200 register+cancel pairs

@@ -41,12 +41,18 @@ SCRIPTS = {
         for mode in ("health", "status", "register_cancel")
         for figure in ("rps", "p50_ms", "p99_ms", "non_2xx")
     ],
+    "write_path_counts": [
+        f"counts.{move}.{what}" for move in ("register", "cancel")
+        for what in ("statements", "transactions", "commits")
+    ],
+    "serving_shape": ["shape.1x8.register_cancel.rps"],
+    "postgres_ceiling": ["postgres.register_cancel.rps.1_processes"],
     "footprint": [
         "footprint.rss_idle_mib", "footprint.rss_after_load_mib",
         "footprint.db_mib_per_100k_events",
     ],
 }
-NEEDS_WRK = {"http_ceiling", "footprint"}
+NEEDS_WRK = {"http_ceiling", "footprint", "serving_shape", "postgres_ceiling"}
 PLOTTED = {"history", "http_ceiling"}
 
 
