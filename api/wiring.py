@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from tangopass.api.clock import system_now
 from tangopass.api.context import Context
@@ -27,12 +28,17 @@ def command_lock_path(location: str, env: dict | None = None) -> str | None:
     return f"{location}.lock"
 
 
-def open_ledger(location: str, terms: Terms, queries: Queries | None = None,
+def open_ledger(location: str, terms: Terms, queries: Any = None, *, store: Any = None,
                 **store_options) -> TangoPass:
-    """The application on a SQLite file or PostgreSQL database whose schema is applied."""
+    """The application on a SQLite file or PostgreSQL database whose schema is applied.
+
+    ``queries`` defaults to the read models of the same store; ``store`` to
+    the one ``queries`` reads, else a new one opened on ``location``.
+    """
+    if store is None:
+        store = queries.store if isinstance(queries, Queries) else open_store(location, **store_options)
     if queries is None:
-        queries = Queries(open_store(location, **store_options))
-    store = queries.store
+        queries = Queries(store)
     events = EventStore(store)
     runner = CommandRunner(store, events.cache, lock_path=command_lock_path(location))
 
