@@ -97,9 +97,12 @@ class PgWriteTx:
         return row[0]
 
     def run(self, statements: Sequence[Statement]) -> None:
-        execute = self.cursor._cursor.execute
-        for sql, params in statements:
-            execute(dialect(sql), params)
+        # Pipeline mode: the statements go out without waiting for each answer
+        # (they return no rows); an error still surfaces here, before COMMIT.
+        cursor = self.cursor._cursor
+        with cursor.connection.pipeline():
+            for sql, params in statements:
+                cursor.execute(dialect(sql), params)
 
 
 def masked(url: str) -> str:
