@@ -11,6 +11,7 @@ SQLite, and is translated once per statement text.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors
+from psycopg.types.numeric import NumericLoader
 
 from tangopass.projections.storage.port import Statement, StoreBusy, VersionConflict
 
@@ -30,10 +32,31 @@ INSERT_EVENT = (
 )
 
 
+PLACEHOLDER = re.compile(r"\?(\d*)")
+
+
 @lru_cache(maxsize=1024)
-def dialect(sql: str) -> str:
-    """``?`` placeholders to psycopg's ``%s`` (our SQL has no other ``?`` or ``%``)."""
-    return sql.replace("?", "%s")
+def _translated(sql: str) -> tuple[str, tuple[int, ...] | None]:
+    """SQLite's ``?`` and ``?N`` placeholders to psycopg's ``%s``, with the parameter order.
+
+    Our SQL has no other ``?`` or ``%``. A plain ``?`` takes the number after the
+    largest used so far, as in SQLite; None: the parameters stay as they are.
+    """
+    if not re.search(r"\?\d", sql):
+        return sql.replace("?", "%s"), None
+    order: list[int] = []
+
+    def number(match: re.Match) -> str:
+        order.append(int(match.group(1)) - 1 if match.group(1) else max(order, default=-1) + 1)
+        return "%s"
+
+    return PLACEHOLDER.sub(number, sql), tuple(order)
+
+
+def dialect(sql: str, params: Sequence[Any] = ()) -> tuple[str, Sequence[Any]]:
+    """The statement and its parameters as psycopg takes them."""
+    text, order = _translated(sql)
+    return text, params if order is None else [params[i] for i in order]
 
 
 class Row(tuple):
@@ -56,6 +79,15 @@ def row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     return lambda values: kind(values)
 
 
+class WholeNumericLoader(NumericLoader):
+    """SUM() of BIGINT is NUMERIC in PostgreSQL (a Decimal), an integer in SQLite: the same
+    answers need an int. Our schema has no NUMERIC column (prices are decimal text)."""
+
+    def load(self, data: Any) -> Any:
+        value = super().load(data)
+        return int(value) if value == value.to_integral_value() else value
+
+
 class PgCursor:
     """A psycopg cursor that takes the SQLite-style ``?`` statements."""
 
@@ -63,11 +95,13 @@ class PgCursor:
         self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
-        self._cursor.execute(dialect(sql), params)
+        self._cursor.execute(*dialect(sql, params))
         return self
 
     def executemany(self, sql: str, seq: Any) -> None:
-        self._cursor.executemany(dialect(sql), list(seq))
+        text, order = _translated(sql)
+        rows = list(seq) if order is None else [[p[i] for i in order] for p in seq]
+        self._cursor.executemany(text, rows)
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -102,7 +136,7 @@ class PgWriteTx:
         cursor = self.cursor._cursor
         with cursor.connection.pipeline():
             for sql, params in statements:
-                cursor.execute(dialect(sql), params)
+                cursor.execute(*dialect(sql, params))
 
 
 def masked(url: str) -> str:
@@ -130,6 +164,7 @@ class PostgresStore:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
             conn = psycopg.connect(self.url, autocommit=True, row_factory=row_factory)
+            conn.adapters.register_loader("numeric", WholeNumericLoader)
             conn.execute(f"SET lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
             self._local.conn = conn
             self._local.tx = None
