@@ -39,9 +39,12 @@ PLACEHOLDER = re.compile(r"\?(\d*)")
 def _translated(sql: str) -> tuple[str, tuple[int, ...] | None]:
     """SQLite's ``?`` and ``?N`` placeholders to psycopg's ``%s``, with the parameter order.
 
-    Our SQL has no other ``?`` or ``%``. A plain ``?`` takes the number after the
-    largest used so far, as in SQLite; None: the parameters stay as they are.
+    A literal ``%`` (a LIKE pattern) is doubled; our SQL has no ``?`` but
+    placeholders. A plain ``?`` takes the number after the largest used so far,
+    as in SQLite; None: the parameters stay as they are. Callers always pass a
+    parameter sequence (possibly empty), so psycopg always reads ``%%`` as ``%``.
     """
+    sql = sql.replace("%", "%%")
     if not re.search(r"\?\d", sql):
         return sql.replace("?", "%s"), None
     order: list[int] = []

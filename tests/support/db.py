@@ -25,7 +25,7 @@ def rows(db: str, sql: str, params: tuple = ()) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(db, autocommit=True) as conn:
-            cursor = conn.execute(sql.replace("?", "%s"), params)
+            cursor = conn.execute(sql.replace("%", "%%").replace("?", "%s"), params)
             found = cursor.fetchall() if cursor.description else []
         return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
     conn = sqlite3.connect(db)
