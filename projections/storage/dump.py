@@ -59,6 +59,9 @@ def _copy(source: psycopg.Connection, target: sqlite3.Connection, table: str) ->
     order = "rowid" if table == "stored_events" else "1"
     cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608 - our own table names
     columns = [c.name for c in cursor.description]
+    if target.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():  # noqa: S608
+        # A row the schema itself wrote (the installation id): the source's wins.
+        target.execute(f"DELETE FROM {table}")  # noqa: S608
     insert = (f"INSERT INTO {table} ({', '.join(columns)})"
               f" VALUES ({', '.join('?' for _ in columns)})")
     count = 0
