@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from tangopass.api.clock import system_now
 from tangopass.api.context import Context
 from tangopass.api.settings import Settings
 from tangopass.ledger.application import TangoPass, Terms
 from tangopass.projections.queries import Queries
-from tangopass.projections.schema import apply_schema
+from tangopass.projections.storage.event_store import EventStore
+from tangopass.projections.storage.runner import CommandRunner
+from tangopass.projections.storage.stores import is_postgres, open_store
+from tangopass.projections.storage.stores import migrate as apply_schema
 
-LOCK_TIMEOUT_SECONDS = 30
+
+def command_lock_path(location: str, env: dict | None = None) -> str | None:
+    """``<db>.lock`` for a SQLite file shared by worker processes, unless TANGOPASS_COMMAND_LOCK=0."""
+    env = os.environ if env is None else env
+    if (env.get("TANGOPASS_COMMAND_LOCK") or "1") == "0" or is_postgres(location):
+        return None
+    if ":memory:" in location or "mode=memory" in location:
+        return None
+    return f"{location}.lock"
 
 
-def open_ledger(db_path: str, terms: Terms, queries: Queries | None = None) -> TangoPass:
-    """The application on a SQLite file whose schema is already applied."""
-    env = {
-        "PERSISTENCE_MODULE": "tangopass.projections.sqlite_store:TangoSQLiteFactory",
-        "SQLITE_DBNAME": db_path,
-        "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
-        "CREATE_TABLE": "n",  # schema/ is the one source of the tables
-        "AGGREGATE_CACHE_MAXSIZE": "2000",
-    }
-    return TangoPass(env, terms=terms, queries=queries or Queries(db_path))
+def open_ledger(location: str, terms: Terms, queries: Any = None, *, store: Any = None,
+                **store_options) -> TangoPass:
+    """The application on a SQLite file or PostgreSQL database whose schema is applied.
+
+    ``queries`` defaults to the read models of the same store; ``store`` to
+    the one ``queries`` reads, else a new one opened on ``location``.
+    """
+    if store is None:
+        store = queries.store if isinstance(queries, Queries) else open_store(location, **store_options)
+    if queries is None:
+        queries = Queries(store)
+    events = EventStore(store)
+    runner = CommandRunner(store, events.cache, lock_path=command_lock_path(location))
+
+    def close() -> None:
+        runner.close()
+        store.close()
+
+    return TangoPass(events, runner, terms=terms, queries=queries, on_close=close)
 
 
 def open_context(
@@ -32,6 +54,6 @@ def open_context(
 ) -> Context:
     if migrate:
         apply_schema(settings.db_path)
-    queries = Queries(settings.db_path, LOCK_TIMEOUT_SECONDS)
+    queries = Queries(open_store(settings.db_path))
     ledger = open_ledger(settings.db_path, Terms(settings.tz, settings.window_hours), queries)
     return Context(ledger=ledger, queries=queries, settings=settings, clock=clock)

@@ -32,7 +32,7 @@ from eventsourcing.persistence import StoredEvent
 from tangopass.auditor.compare import Comparison, compare
 from tangopass.auditor.reading import has_table, open_readonly, ro_uri, stored_rows, to_stored_event
 from tangopass.projections.chain import GENESIS, insert_links, links
-from tangopass.projections.projectors import project
+from tangopass.projections.projectors import AggregateNumbers, statements
 from tangopass.projections.schema import apply_schema
 
 BATCH = 5000
@@ -74,6 +74,7 @@ def rebuild_from(
     cursor = conn.cursor()
     done = 0
     previous = GENESIS
+    numbers = AggregateNumbers()
     try:
         cursor.execute("BEGIN")
         keep_identity(source, cursor)
@@ -81,13 +82,13 @@ def rebuild_from(
         for row in stored_rows(source):
             rows.append(row)
             if len(rows) == BATCH:
-                previous = _replay_batch(cursor, rows, decode, previous)
+                previous = _replay_batch(cursor, rows, decode, previous, numbers)
                 done += len(rows)
                 if progress:
                     progress(len(rows))
                 rows = []
         if rows:
-            previous = _replay_batch(cursor, rows, decode, previous)
+            previous = _replay_batch(cursor, rows, decode, previous, numbers)
             done += len(rows)
             if progress:
                 progress(len(rows))
@@ -108,10 +109,14 @@ class ReplayError(Exception):
         self.notification_id = notification_id
 
 
-def _replay_batch(cursor: sqlite3.Cursor, rows: list[tuple], decode: Callable, previous: bytes) -> bytes:
+def _replay_batch(cursor: sqlite3.Cursor, rows: list[tuple], decode: Callable, previous: bytes,
+                  numbers: AggregateNumbers) -> bytes:
+    execute = cursor.execute
     for row in rows:
         try:
-            project(cursor, (decode(to_stored_event(row)),))
+            event = decode(to_stored_event(row))
+            for sql, params in statements(((event, numbers.of(event)),)):
+                execute(sql, params)
         except Exception as ex:  # noqa: BLE001 - named with the event that caused it
             raise ReplayError(row[0], row[3], ex) from ex
     pairs = list(links(rows, previous))

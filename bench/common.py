@@ -279,9 +279,9 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
     from zoneinfo import ZoneInfo
 
     try:
-        import tangopass.projections.sqlite_store as store
-    except ImportError:  # a checkout with the storage port (--src)
         import tangopass.projections.storage.sqlite as store
+    except ImportError:  # a checkout from before the storage port (--src)
+        import tangopass.projections.sqlite_store as store
     from tangopass.api.wiring import open_ledger
     from tangopass.ledger.application import Terms
     from tangopass.projections.queries import Queries
@@ -289,6 +289,11 @@ def open_app(db_path: Path | str, *, synchronous: str | None = None):
 
     if synchronous is not None:
         store.SYNCHRONOUS = synchronous
+    if str(db_path).startswith("postgresql://"):
+        from tangopass.projections.storage.stores import migrate
+
+        migrate(str(db_path))
+        return open_ledger(str(db_path), Terms(ZoneInfo("UTC")))
     apply_schema(str(db_path))
     app = open_ledger(str(db_path), Terms(ZoneInfo("UTC")), Queries(str(db_path)))
     return app
@@ -301,9 +306,9 @@ def close_app(app) -> None:
 
 def product_synchronous() -> str:
     try:
-        import tangopass.projections.sqlite_store as store
-    except ImportError:  # a checkout with the storage port (--src)
         import tangopass.projections.storage.sqlite as store
+    except ImportError:  # a checkout from before the storage port (--src)
+        import tangopass.projections.sqlite_store as store
 
     return store.SYNCHRONOUS
 

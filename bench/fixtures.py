@@ -157,7 +157,7 @@ def cached(kind: str, params: dict, src: Path, build: Callable[[Path], dict],
 @contextmanager
 def _opened(db: Path) -> Iterator[Any]:
     """The real application on ``db``, its connections without fsync while building."""
-    import tangopass.projections.sqlite_store as store
+    import tangopass.projections.storage.sqlite as store
 
     previous = store.SYNCHRONOUS
     app = common.open_app(db, synchronous="OFF")

@@ -60,14 +60,11 @@ def main() -> None:
     clock = common.FakeClock(datetime.fromisoformat(meta["now"]))
     subjects = {int(size): info["id"] for size, info in meta["subjects"].items()}
     lesson_id = meta["lesson_id"]
-    cache = app.repository.cache
+    cache = app.events.cache
 
     def evict(*ids) -> None:
         for aggregate_id in ids:
-            try:
-                cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
+            cache.evict(aggregate_id)
 
     # The first append on a copied file may have one-off work (a migration, the
     # first hash link); do it outside the measurement, for every subject.

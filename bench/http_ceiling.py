@@ -123,6 +123,8 @@ def main() -> None:
     p.add_argument("--connections", type=int, default=None, help="main concurrency (default 16)")
     p.add_argument("--seconds", type=int, default=None, help="seconds per load (default 4)")
     p.add_argument("--rounds", type=int, default=None, help="rounds of the three loads (default 3)")
+    p.add_argument("--db", default=None,
+                   help="serve this postgresql:// URL (an empty database) instead of a fresh SQLite file")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--sweep", default=None, help="connection counts for the plot (default 1,4,32)")
@@ -143,8 +145,9 @@ def main() -> None:
                        workers=args.workers, threads=args.threads, students=students,
                        src=str(src))
 
-    db = work / "http.db"
-    common.remove_db(db)
+    db = args.db or work / "http.db"
+    if not args.db:
+        common.remove_db(db)
     tokens = seed(db, students)
     tokens_file = work / "tokens.txt"
     tokens_file.write_text("\n".join(tokens) + "\n")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("http_ceiling", "storage_ceiling", "history", "replay", "es_cost", "footprint",
-           "write_path_counts", "serving_shape")
+           "write_path_counts", "serving_shape", "postgres_ceiling")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 

@@ -36,8 +36,9 @@ PACKAGES = {"ledger": "ledger", "projections": "projections", "api": "api", "wor
 # The Worker serves HTTP only: no CLI, no gunicorn, no SQLite file tools.
 LEFT_OUT = {
     "api/cli.py", "api/server.py", "api/logs.py", "api/wiring.py", "api/audit",
-    "projections/sqlite_store.py", "projections/schema.py", "projections/rebuild.py",
-    "projections/verify.py", "projections/export.py", "worker/entry.py",
+    "projections/schema.py", "projections/storage/sqlite.py", "projections/storage/postgres.py",
+    "projections/storage/postgres_schema.py", "projections/storage/dump.py",
+    "projections/rebuild.py", "projections/verify.py", "projections/export.py", "worker/entry.py",
 }
 WEB_SUFFIXES = {".html", ".json", ".js", ".css", ".png", ".svg"}
 # Parts of the wheels the Worker never imports: their test suites, benchmarks,

@@ -2,40 +2,30 @@
 
 Every command loads the aggregates it needs, settles the student's expired lots
 (lazy expiry: a fact of time, kept even when the command is then refused), runs
-the domain method, and saves every touched aggregate in one atomic,
-version-checked append. A version conflict means someone else changed an
-aggregate first: the whole command is reloaded and retried a bounded number of
-times, then answered as busy. Nothing here reads the clock: ``now`` comes in.
-
-Lookups (next id, who is registered, which students hold valid lots) go through
-the injected ``queries`` object; this module contains no SQL.
+the domain method, and saves every touched aggregate. The injected ``runner``
+runs the whole command in ONE write transaction of the store (the write lock
+held before anything is read), so all its saves are one atomic append, and
+retries it on a version conflict a bounded number of times before answering
+busy. The injected ``events`` store loads aggregates and appends their events
+with the projections, the hash chain and the idempotent answer. Nothing here
+reads the clock, the environment or a file, sleeps, or writes SQL: ``now``
+comes in, and lookups (next id, who is registered, which students hold valid
+lots) go through the injected ``queries``, which inside a command read on the
+command's own transaction.
 """
 
 from __future__ import annotations
 
-import fcntl
-import logging
-import random
 import secrets
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import (
-    JSONTranscoder,
-    OperationalError,
-    RecordConflictError,
-    Transcoding,
-)
-
 from tangopass.ledger.errors import (
+    BusyError,
     LedgerError,
     LessonNotStartedError,
     NoCreditsError,
@@ -43,24 +33,16 @@ from tangopass.ledger.errors import (
     NoUpcomingLessonError,
     RegistrationClosedError,
 )
-from tangopass.ledger.instants import iso
 from tangopass.ledger.desk import TeachersDesk, lot_terms
+from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.places import promote, refund_all
-from tangopass.ledger.schedule import Schedule
-from tangopass.ledger.series import Series
-from tangopass.ledger.student import STUDENT, TEACHER, Lot, Registration, Student, give_back
-from tangopass.ledger.studio import Studio
+from tangopass.ledger.student import STUDENT, TEACHER, Lot, Student, give_back
 from tangopass.ledger.week import StudioWeek
 
+__all__ = ["BusyError", "TangoPass", "Terms"]
+
 T = TypeVar("T")
-log = logging.getLogger("tangopass")
-
-MAX_ATTEMPTS = 30
-
-
-class BusyError(Exception):
-    """The command kept colliding with concurrent writes; the client may retry."""
 
 
 class Queries(Protocol):
@@ -78,6 +60,19 @@ class Queries(Protocol):
     def scheduled_lessons_between(self, start: str, end: str) -> list[int]: ...
 
 
+class Events(Protocol):
+    """Loads aggregates and appends their pending events (projections/storage/event_store.py)."""
+
+    def load(self, aggregate_id: UUID) -> Any | None: ...
+    def append(self, aggregates: list, idempotency: Any = None) -> list[int]: ...
+
+
+class Runner(Protocol):
+    """Runs a command in one transaction with retries (projections/storage/runner.py)."""
+
+    def run(self, command: Callable[[], T], idempotency: Any = None) -> T: ...
+
+
 @dataclass(frozen=True)
 class Terms:
     """Settings whose value at the time of a command is written into its events."""
@@ -86,136 +81,63 @@ class Terms:
     window_hours: int = 2
 
 
-class LotAsDict(Transcoding):
-    type = Lot
-    name = "tangopass_lot"
-
-    def encode(self, obj: Lot) -> dict:
-        return dict(obj.__dict__)
-
-    def decode(self, data: dict) -> Lot:
-        return Lot(**data)
-
-
-class RegistrationAsDict(Transcoding):
-    type = Registration
-    name = "tangopass_registration"
-
-    def encode(self, obj: Registration) -> dict:
-        return dict(obj.__dict__)
-
-    def decode(self, data: dict) -> Registration:
-        return Registration(**data)
-
-
-class TangoPass(TeachersDesk, StudioWeek, Application[UUID]):
-    """Tango Pass commands. Construct with an eventsourcing environment."""
-
-    name = "TangoPass"
-    # Rebuilding an account reads at most this many events after its snapshot,
-    # so a command does not get slower as years of history pile up.
-    snapshotting_intervals = {Student: 50, Lesson: 50, Studio: 50, Series: 50, Schedule: 50}
+class TangoPass(TeachersDesk, StudioWeek):
+    """Tango Pass commands over an injected event store, command runner and queries."""
 
     def __init__(
         self,
-        env: dict[str, str],
+        events: Events,
+        runner: Runner,
         *,
         terms: Terms,
         queries: Queries,
         new_token: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+        on_close: Callable[[], None] = lambda: None,
     ):
-        super().__init__(env)
+        self.events = events
+        self.runner = runner
         self.terms = terms
         self.queries = queries
         self.new_token = new_token
-        # Serialises commands inside one process (SQLite has one writer anyway),
-        # so they do not collide with each other; correctness across processes
-        # still rests on the version check, never on this lock.
-        self._write_lock = threading.Lock()
-        # The same across worker processes: commands on one SQLite file take an
-        # advisory lock file, so two workers do not collide on one aggregate (the
-        # shared Lesson) only to sleep and retry. A performance measure: the
-        # version check still decides, and TANGOPASS_COMMAND_LOCK=0 turns this off
-        # (the storm tests run both ways). The kernel drops it if a worker dies.
-        db = self.env.get("SQLITE_DBNAME") or ""
-        use_lock = (self.env.get("TANGOPASS_COMMAND_LOCK") or "1") != "0"
-        in_memory = ":memory:" in db or "mode=memory" in db
-        self._lock_file = open(f"{db}.lock", "a") if use_lock and db and not in_memory else None
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(LotAsDict())
-        transcoder.register(RegistrationAsDict())
-
-    def _record(self, processing_event: Any) -> Any:
-        # The projections run inside the append: hand them the domain events.
-        processing_event.saved_kwargs["projected_events"] = list(processing_event.events)
-        recordings = super()._record(processing_event)
-        # The version-checked append succeeded, so each saved aggregate is exactly the
-        # stored state at its version: cache it, and the next load need not read and
-        # decode these events again (the repository hands out copies).
-        cache = self.repository.cache
-        if cache is not None:
-            for aggregate_id, aggregate in processing_event.aggregates.items():
-                cache.put(aggregate_id, aggregate)
-        return recordings
-
-    def _take_snapshots(self, processing_event: Any) -> None:
-        # Runs after the command has committed. A snapshot is only a cache: if
-        # writing it fails, the command must still count as done, or the retry
-        # loop would run a non-idempotent command (a purchase) a second time.
-        try:
-            super()._take_snapshots(processing_event)
-        except Exception:  # noqa: BLE001 - the next snapshot interval tries again
-            log.warning("snapshot not written; accounts will load from more events", exc_info=True)
+        self._on_close = on_close
 
     # -------------------------------------------------------------- machinery
 
     def _retrying(self, command: Callable[[], T], idempotency: Any = None) -> T:
-        for attempt in range(MAX_ATTEMPTS):
-            if idempotency is not None:
-                # Checked on every attempt: a twin request that won the race
-                # has stored its answer, and this one must answer the same.
-                previous = idempotency.previous()
-                if previous is not None:
-                    return previous
-            try:
-                with self._write_lock, self._command_lock():
-                    return command()
-            except (RecordConflictError, OperationalError):
-                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-        raise BusyError("the ledger is busy; please retry")
+        """Run ``command`` as one atomic append (see the runner)."""
+        return self.runner.run(command, idempotency)
 
-    @contextmanager
-    def _command_lock(self) -> Iterator[None]:
-        if self._lock_file is None:
-            yield
-            return
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+    def save(self, *aggregates: Any, idempotency: Any = None) -> list[int]:
+        """Append the aggregates' pending events in the command's transaction."""
+        return self.events.append(list(aggregates), idempotency)
+
+    def get(self, aggregate_id: UUID) -> Any:
+        """An aggregate at its latest committed version; NotFoundError if none."""
+        found = self.events.load(aggregate_id)
+        if found is None:
+            raise NotFoundError(f"nothing stored under {aggregate_id}")
+        return found
+
+    @property
+    def mapper(self) -> Any:
+        """The event codec (``mapper.to_domain_event(stored)`` decodes a stored event)."""
+        return self.events.mapper
 
     def close(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
-        super().close()
+        self._on_close()
 
     def _student(self, student_id: int, now: datetime) -> Student:
-        try:
-            student: Student = self.repository.get(Student.create_id(student_id))
-        except AggregateNotFoundError:
-            raise NotFoundError(f"no student with id {student_id}") from None
-        student.settle(now)
+        student = self.events.load(Student.create_id(student_id))
+        if student is None:
+            raise NotFoundError(f"no student with id {student_id}")
+        student.settle(now)  # lazy expiry: saved with the command's own events
         return student
 
     def _lesson(self, lesson_id: int) -> Lesson:
-        try:
-            return self.repository.get(Lesson.create_id(lesson_id))
-        except AggregateNotFoundError:
-            raise NotFoundError(f"no lesson with id {lesson_id}") from None
+        lesson = self.events.load(Lesson.create_id(lesson_id))
+        if lesson is None:
+            raise NotFoundError(f"no lesson with id {lesson_id}")
+        return lesson
 
     def _upcoming_lesson_id(self, lesson_id: int | None, now: datetime) -> int:
         if lesson_id is not None:
@@ -475,11 +397,12 @@ class TangoPass(TeachersDesk, StudioWeek, Application[UUID]):
         return self._retrying(command)
 
     def settle(self, student_ids: list[int], now: datetime) -> None:
-        """Write the EXPIRE entries the clock has made due (lazy expiry)."""
-        for student_id in student_ids:
-            def command(student_id: int = student_id) -> None:
-                self.save(self._student(student_id, now))
+        """Write the EXPIRE entries the clock has made due (lazy expiry), in one append."""
 
+        def command() -> None:
+            self.save(*(self._student(student_id, now) for student_id in student_ids))
+
+        if student_ids:
             self._retrying(command)
 
     # ------------------------------------------------------------------ shared

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from tangopass.ledger.errors import NotFoundError
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
@@ -42,10 +40,7 @@ class TeachersDesk:
         return StudioSettings(window_hours=self.terms.window_hours)
 
     def _studio(self) -> Studio | None:
-        try:
-            return self.repository.get(Studio.create_id())
-        except AggregateNotFoundError:
-            return None
+        return self.events.load(Studio.create_id())
 
     def settings_in_force(self) -> StudioSettings:
         """The settings commands use now (issue 12's addLesson/addSeries read this too)."""

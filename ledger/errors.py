@@ -69,3 +69,7 @@ class CapacityTooLowError(LedgerError):
     """A capacity below the number already registered."""
 
     code = "CAPACITY_TOO_LOW"
+
+
+class BusyError(Exception):
+    """The command kept colliding with concurrent writes; the client may retry."""

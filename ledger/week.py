@@ -11,8 +11,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError
-
 from tangopass.ledger.errors import InvalidTermsError, LedgerError, NoCreditsError, NotFoundError
 from tangopass.ledger.instants import iso
 from tangopass.ledger.lesson import Lesson
@@ -63,16 +61,14 @@ class StudioWeek:
     # ------------------------------------------------------------- loading
 
     def _series(self, series_id: int) -> Series:
-        try:
-            return self.repository.get(Series.create_id(series_id))
-        except AggregateNotFoundError:
-            raise NotFoundError(f"no series with id {series_id}") from None
+        series = self.events.load(Series.create_id(series_id))
+        if series is None:
+            raise NotFoundError(f"no series with id {series_id}")
+        return series
 
     def _schedule(self, now: datetime) -> Schedule:
-        try:
-            return self.repository.get(Schedule.create_id())
-        except AggregateNotFoundError:
-            return Schedule(at=now, by=TEACHER)
+        schedule = self.events.load(Schedule.create_id())
+        return schedule if schedule is not None else Schedule(at=now, by=TEACHER)
 
     def _lesson_terms(self) -> tuple[int, int | None]:
         """(window hours, default capacity) in force now."""

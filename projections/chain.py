@@ -1,7 +1,7 @@
 """The hash chain over the event store: tamper evidence for the history.
 
 Every stored event gets one link, written in the same transaction as the event
-(``ProjectingRecorder._insert_events`` calls :func:`extend_chain`)::
+(``EventStore.append`` calls :func:`link_appended`)::
 
     link(n) = sha256(link(previous event) + canonical(event n))
 
@@ -21,9 +21,9 @@ to hide it, and even then the head the teacher wrote down
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CHAIN_TABLE = "event_hash_chain"
 GENESIS = hashlib.sha256(b"tangopass event hash chain v1").digest()
@@ -64,7 +64,7 @@ def links(rows: Iterable[Row], previous: bytes = GENESIS) -> Iterator[tuple[int,
         yield row[0], previous
 
 
-def last_link_before(cursor: sqlite3.Cursor, notification_id: int) -> bytes | None:
+def last_link_before(cursor: Any, notification_id: int) -> bytes | None:
     row = cursor.execute(
         f"SELECT link FROM {CHAIN_TABLE} WHERE notification_id < ?"
         " ORDER BY notification_id DESC LIMIT 1",
@@ -73,49 +73,42 @@ def last_link_before(cursor: sqlite3.Cursor, notification_id: int) -> bytes | No
     return None if row is None else bytes.fromhex(row[0])
 
 
-def insert_links(cursor: sqlite3.Cursor, pairs: Iterable[tuple[int, bytes]]) -> None:
+def insert_links(cursor: Any, pairs: Iterable[tuple[int, bytes]]) -> None:
     cursor.executemany(
         f"INSERT INTO {CHAIN_TABLE} (notification_id, link) VALUES (?, ?)",
         ((nid, link.hex()) for nid, link in pairs),
     )
 
 
-def extend_chain(cursor: sqlite3.Cursor, notification_ids: Sequence[int]) -> None:
+def link_appended(cursor: Any, rows: Sequence[Row]) -> None:
     """Link the events just inserted on ``cursor`` (same transaction, write lock held).
 
-    The rows are read back from ``stored_events`` so the links commit to the
-    bytes exactly as stored. The previous link is the newest one before them;
-    an event appended outside the application (plain SQL) therefore stays
-    unlinked, and ``verify`` keeps reporting it, even after later appends.
+    ``rows`` are the appended events exactly as they were bound to the INSERT
+    (notification id, originator_id as stored, version, topic, state bytes), in
+    notification order: the links are computed from them in memory, without
+    reading the append back. The previous link is the newest one before them
+    (a row of an earlier append); an event appended outside the application
+    (plain SQL) therefore stays unlinked, and ``verify`` keeps reporting it.
 
     A database that holds events from before the chain existed (schema 003
     applied to an old file) has an empty chain: the first append links the whole
     history first, from the genesis.
     """
-    if not notification_ids:
+    if not rows:
         return
-    first, last = min(notification_ids), max(notification_ids)
+    first = rows[0][0]
     previous = last_link_before(cursor, first)
     if previous is None:
-        has_link = cursor.execute(f"SELECT 1 FROM {CHAIN_TABLE} LIMIT 1").fetchone()
         previous = GENESIS
+        has_link = cursor.execute(f"SELECT 1 FROM {CHAIN_TABLE} LIMIT 1").fetchone()
         if has_link is None:  # an old history without links: link it all now
             history = cursor.execute(
                 f"{SELECT_ROWS} WHERE rowid < ? ORDER BY rowid", (first,)
             ).fetchall()
-            pairs = list(links(history))
+            pairs = list(links(tuple(row) for row in history))
             insert_links(cursor, pairs)
             if pairs:
                 previous = pairs[-1][1]
-    wanted = set(notification_ids)
-    rows = [
-        row for row in cursor.execute(
-            f"{SELECT_ROWS} WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (first, last)
-        ).fetchall()
-        if row[0] in wanted
-    ]
-    if len(rows) != len(wanted):
-        raise AssertionError("the events just appended are not all in stored_events")
     insert_links(cursor, links(rows, previous))
 
 

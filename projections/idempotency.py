@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +27,14 @@ class IdempotentAnswer:
     body: dict
     created_at: str
 
-    def insert(self, cursor: sqlite3.Cursor) -> None:
-        # A concurrent twin of this request fails here with a UNIQUE error, rolls
-        # back its whole command, retries, and then finds this answer.
-        cursor.execute(
+    def statement(self) -> tuple[str, tuple]:
+        """The row, as a statement of the command's one append.
+
+        The command runs with the store's write lock held and looked the key up
+        inside it, so a twin request cannot have answered meanwhile; the primary
+        key still refuses a second answer if the lock were ever bypassed.
+        """
+        return (
             "INSERT INTO idempotency_keys (endpoint, key, request_hash, status, body, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (self.endpoint, self.key, self.request_hash, self.status,

@@ -6,8 +6,6 @@ snapshot of the database (WAL readers never block the writer).
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,46 +16,33 @@ from tangopass.projections.week_queries import LESSON_SELECT, WeekQueries
 LESSON_COLUMNS = "id, starts_at, registration_closes_at"
 
 
-def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+def _rows(cursor: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in cursor.fetchall()]
 
 
 class Queries(DeskQueries, WeekQueries):
-    """Read-model queries against one SQLite file (one connection per thread)."""
+    """Read-model queries against a store (a SQLite path is opened as one).
 
-    def __init__(self, db_path: str, lock_timeout: float = 30.0):
-        self.db_path = db_path
-        self.lock_timeout = lock_timeout
-        self._local = threading.local()
+    Inside a command (the runner's write transaction on this thread) they read
+    on that transaction, so what a command decides from them is the state under
+    the write lock, including what the command itself has appended.
+    """
 
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.db_path, isolation_level=None, check_same_thread=False,
-                timeout=self.lock_timeout,
-            )
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-        return conn
+    def __init__(self, store: Any):
+        if isinstance(store, str):
+            from tangopass.projections.storage.stores import open_store
+
+            store = open_store(store)
+        self.store = store
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Cursor]:
+    def snapshot(self) -> Iterator[Any]:
         """One read transaction: every query inside sees the same state."""
-        conn = self._connection()
-        cursor = conn.cursor()
-        cursor.execute("BEGIN")
-        try:
+        with self.store.read() as cursor:
             yield cursor
-        finally:
-            conn.rollback()  # read-only: nothing to keep
-            cursor.close()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.store.close()
 
     # ------------------------------------------------------------- ids and lookups
 
@@ -101,7 +86,7 @@ class Queries(DeskQueries, WeekQueries):
             return self._next_lesson(c, now)
 
     @staticmethod
-    def _next_lesson(c: sqlite3.Cursor, now: str) -> dict | None:
+    def _next_lesson(c: Any, now: str) -> dict | None:
         row = c.execute(
             f"{LESSON_SELECT} WHERE l.status = 'scheduled'"
             " AND l.starts_at > ? ORDER BY l.starts_at, l.id LIMIT 1",
@@ -174,7 +159,7 @@ class Queries(DeskQueries, WeekQueries):
         }
 
     @staticmethod
-    def _is_registered(c: sqlite3.Cursor, lesson_id: int, student_id: int) -> bool:
+    def _is_registered(c: Any, lesson_id: int, student_id: int) -> bool:
         row = c.execute(
             "SELECT 1 FROM registrations WHERE lesson_id = ? AND student_id = ? AND status = 'open'",
             (lesson_id, student_id),

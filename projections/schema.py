@@ -56,7 +56,8 @@ def apply_schema(db_path: str) -> list[str]:
     Raises ``SchemaMissing`` when the package holds no SQL, and rolls every file back when
     one statement fails (``sqlite3.Error``).
     """
-    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30,
+                           uri=db_path.startswith("file:"))  # an in-memory database for unit tests
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
     try:
         db.execute("PRAGMA journal_mode=WAL")

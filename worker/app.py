@@ -21,9 +21,11 @@ from tangopass.api.clock import system_now
 from tangopass.api.context import Context
 from tangopass.api.settings import Settings
 from tangopass.ledger.application import TangoPass, Terms
+from tangopass.projections.queries import Queries
+from tangopass.projections.storage.event_store import EventStore
+from tangopass.projections.storage.runner import CommandRunner
 from tangopass.worker.d1 import D1
-from tangopass.worker.d1_queries import D1Queries
-from tangopass.worker.d1_store import DATABASES
+from tangopass.worker.d1_store import D1Store
 
 SETTING_NAMES = (
     "TANGOPASS_ADMIN_TOKEN", "TANGOPASS_PUBLIC_URL", "TANGOPASS_TZ",
@@ -32,6 +34,9 @@ SETTING_NAMES = (
 BINDING = "DB"
 
 _app: list[falcon.App] = []  # at most one: a Worker has one environment
+# The D1 wrapper of each binding the app was built on (the test harness points it at a
+# counting binding per request).
+DATABASES: dict[str, D1] = {}
 
 
 def settings_from(env: Any, url: str) -> Settings:
@@ -50,18 +55,14 @@ def settings_from(env: Any, url: str) -> Settings:
 def build_app(env: Any, url: str, clock: Callable[[], datetime] = system_now) -> falcon.App:
     """The server's app on the D1 database bound as ``env.DB``."""
     settings = settings_from(env, url)
-    d1 = D1(getattr(env, BINDING))
-    DATABASES[BINDING] = d1
-    queries = D1Queries(d1)
-    ledger = TangoPass(
-        {
-            "PERSISTENCE_MODULE": "tangopass.worker.d1_store:D1Factory",
-            "TANGOPASS_D1": BINDING,
-            "AGGREGATE_CACHE_MAXSIZE": "2000",
-        },
-        terms=Terms(settings.tz, settings.window_hours),
-        queries=queries,
-    )
+    d1 = DATABASES[BINDING] = D1(getattr(env, BINDING))
+    store = D1Store(d1, location=f"d1:{BINDING}")
+    queries = Queries(store)
+    events = EventStore(store)
+    # No pause between attempts: each retry is already a round trip to D1.
+    runner = CommandRunner(store, events.cache, pause=lambda attempt: None)
+    ledger = TangoPass(events, runner, terms=Terms(settings.tz, settings.window_hours),
+                       queries=queries)
     return create_app(Context(ledger=ledger, queries=queries, settings=settings, clock=clock))
 
 

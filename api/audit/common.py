@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from tangopass.auditor.reading import open_readonly
+from tangopass.projections.storage.stores import is_postgres, postgres_to_sqlite
 
 OK, FOUND, TROUBLE = 0, 1, 2
 EXIT_CODES = (
@@ -38,15 +38,35 @@ class AuditError(click.ClickException):
 def db_option(fn: Callable) -> Callable:
     return click.option(
         "--db", "db_path", default=None, metavar="PATH",
-        help="SQLite file [default: $TANGOPASS_DB or ./tangopass.db]. Opened read-only."
+        help="SQLite file or postgresql:// URL [default: $TANGOPASS_DB or ./tangopass.db]."
+             " Opened read-only (a PostgreSQL database is first copied to a temporary file)."
              " A .sql file is read as a SQL dump, such as Cloudflare's"
              " `wrangler d1 export --output FILE.sql`.",
     )(fn)
 
 
 def resolve_db(db_path: str | None) -> str:
-    path = db_path or os.environ.get("TANGOPASS_DB") or "tangopass.db"
-    return dump_as_database(path) if path.endswith(".sql") else path
+    """The SQLite file to audit: the path given, or a fresh copy of a dump or a PostgreSQL database.
+
+    A ``postgresql://`` URL is copied, in one read snapshot, into a temporary
+    SQLite file (removed at exit) with the same rows and notification ids, so
+    every check below reads the same bytes whatever the store.
+    """
+    location = db_path or os.environ.get("TANGOPASS_DB") or "tangopass.db"
+    if location.endswith(".sql"):
+        return dump_as_database(location)
+    if not is_postgres(location):
+        return location
+    folder = tempfile.mkdtemp(prefix="tangopass-audit-")
+    atexit.register(shutil.rmtree, folder, True)
+    copy = os.path.join(folder, "copy-of-postgres.db")
+    try:
+        postgres_to_sqlite(location, copy)
+    except Exception as ex:  # noqa: BLE001 - any driver or server error: exit 2, named
+        from tangopass.projections.storage.postgres import masked
+
+        raise AuditError(f"cannot read {masked(location)}: {ex}") from None
+    return copy
 
 
 def dump_as_database(dump_path: str) -> str:
@@ -90,18 +110,11 @@ def readonly(db_path: str) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-@lru_cache(maxsize=1)
 def decoder() -> Callable[[Any], Any]:
-    """The application's own mapper (same transcodings), on in-memory persistence.
+    """The application's own event codec (same transcodings); opens no database."""
+    from tangopass.projections.storage.codec import mapper
 
-    Built without opening the live database, so nothing can write to it.
-    """
-    from tangopass.ledger.application import TangoPass, Terms
-
-    app = TangoPass(
-        {"PERSISTENCE_MODULE": "eventsourcing.popo"}, terms=Terms(ZoneInfo("UTC")), queries=None
-    )
-    return app.mapper.to_domain_event
+    return mapper().to_domain_event
 
 
 @contextmanager

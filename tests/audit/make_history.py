@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from tangopass.api.wiring import open_ledger
 from tangopass.ledger.application import Terms
 from tangopass.ledger.errors import LedgerError
-from tangopass.projections import sqlite_store
+from tangopass.projections.storage import sqlite as sqlite_store
 from tangopass.projections.queries import Queries
 from tangopass.projections.schema import apply_schema
 

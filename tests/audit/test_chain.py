@@ -34,7 +34,7 @@ def test_every_event_gets_the_link_recomputed_from_the_genesis(api, ana, db_path
 def test_a_failed_append_leaves_no_link(api, ctx, ana, db_path, monkeypatch):
     before = chain(db_path)
 
-    def broken(cursor, event):
+    def broken(event, number):
         raise RuntimeError("projector bug")
 
     monkeypatch.setitem(projectors.PROJECTORS, Student.Registered, broken)

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from tangopass.projections.chain import CHAIN_TABLE
+from tangopass.projections.projectors import entry_id
 from tests.support.histories import busy_history
 from tests.audit.helpers import (
     cli, drop_triggers, edit_state, event_rowid, execute, rechain, restore_triggers,
@@ -193,13 +194,15 @@ def test_a_rewritten_balance_is_named(history):
 
 def test_a_tampered_journal_row_is_named(history):
     drop_triggers(history)
-    execute(history, "UPDATE ledger_events SET delta_credits = 30, balance_after = 30 WHERE id = 1")
+    execute(history, "UPDATE ledger_events SET delta_credits = 30, balance_after = 30"
+                     " WHERE student_id = 1 AND seq = 1")
 
     report = broken(history)
 
     assert "[chain]" not in report
-    assert "[projection] ledger #1 (student 1 (Ana), seq 1, PURCHASE): delta_credits is 30," in report
-    assert "ledger #2 (student 1 (Ana), seq 2, PURCHASE): balance_after 5 is not the previous" \
+    first, second = entry_id(1, 1), entry_id(1, 2)
+    assert f"[projection] ledger #{first} (student 1 (Ana), seq 1, PURCHASE): delta_credits is 30," in report
+    assert f"ledger #{second} (student 1 (Ana), seq 2, PURCHASE): balance_after 5 is not the previous" \
         " entry's 30 +2 = 32" in report
     assert "student 1 (Ana): the delta_credits in ledger_events add up to" in report
     assert report.count("ledger #") == 3  # the row itself and its successor, not every later row
@@ -250,17 +253,17 @@ def test_a_bad_head_is_a_usage_error(history):
 
 @pytest.mark.parametrize("topic, change, message", [
     ("OldestMarked", {"ref_seq": 10},
-     "student 1 (Ana): OLDEST entry seq 10 (ledger #22, event #35, at 2027-01-03T21:00:00Z): points"
+     "student 1 (Ana): OLDEST entry seq 10 (ledger #1000000010, event #35, at 2027-01-03T21:00:00Z): points"
      " at entry seq 10, but lot 2 (bought at seq 2) is still open (2 credit(s) left)"),
     ("OldestMarked", {"ref_seq": 1},
-     "OLDEST entry seq 10 (ledger #22, event #35, at 2027-01-03T21:00:00Z): points at lot 1,"
+     "OLDEST entry seq 10 (ledger #1000000010, event #35, at 2027-01-03T21:00:00Z): points at lot 1,"
      " which is closed: the marker should be further on"),
     # Lot 1 was bought on Nov 20 for a month and extended by 5 days: it expires on Dec 25.
     ("LotExpired", {"expired_at": {"_type_": "datetime_iso", "_data_": "2026-12-20T10:00:00+00:00"}},
-     "EXPIRE entry seq 8 (ledger #20, event #33, at 2027-01-03T21:00:00Z): dated"
+     "EXPIRE entry seq 8 (ledger #1000000008, event #33, at 2027-01-03T21:00:00Z): dated"
      " 2026-12-20T10:00:00Z, but lot 1 expires at 2026-12-25T10:00:00Z"),
     ("LotExpired", {"credits": 1, "balance_after": 5},
-     "EXPIRE entry seq 8 (ledger #20, event #33, at 2027-01-03T21:00:00Z): expires 1 credits of"
+     "EXPIRE entry seq 8 (ledger #1000000008, event #33, at 2027-01-03T21:00:00Z): expires 1 credits of"
      " lot 1, which had 2 left"),
 ])
 def test_rewritten_rules_are_named_even_with_a_recomputed_chain(history, topic, change, message):

@@ -46,12 +46,13 @@ SCRIPTS = {
         for what in ("statements", "transactions", "commits")
     ],
     "serving_shape": ["shape.1x8.register_cancel.rps"],
+    "postgres_ceiling": ["postgres.register_cancel.rps.1_processes"],
     "footprint": [
         "footprint.rss_idle_mib", "footprint.rss_after_load_mib",
         "footprint.db_mib_per_100k_events",
     ],
 }
-NEEDS_WRK = {"http_ceiling", "footprint", "serving_shape"}
+NEEDS_WRK = {"http_ceiling", "footprint", "serving_shape", "postgres_ceiling"}
 PLOTTED = {"history", "http_ceiling"}
 
 

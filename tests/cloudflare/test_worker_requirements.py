@@ -7,7 +7,7 @@ import configparser
 from tests.cloudflare.harness import ROOT
 
 # The Worker serves through the runtime, has no CLI and no auditor tools.
-SERVER_ONLY = {"gunicorn", "click", "sqlite-utils"}
+SERVER_ONLY = {"gunicorn", "click", "sqlite-utils", "psycopg[binary]"}  # PostgreSQL: the server's store only
 
 
 def _pins(lines: list[str]) -> dict[str, str]:

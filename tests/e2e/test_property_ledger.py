@@ -32,9 +32,11 @@ import tempfile
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+import pytest
 from falcon import testing
 from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from pytest_postgresql.janitor import DatabaseJanitor
 
 from tangopass.api.app import create_app
 from tangopass.api.settings import Settings
@@ -45,6 +47,7 @@ from tests.support.reference_model import (
     STARTS, TZ, Keyed, Lesson, Lot, ReferenceStudio, Reg, Series, Student, add_months, entry,
     instants_of, observed, parse_z, wall_of, z,
 )
+from tests.support.db import pg_url
 
 KEY_KEPT = timedelta(days=30)  # "kept at least 30 days": replays are only tried inside it
 PUBLIC_URL = "https://studio.test"
@@ -102,7 +105,7 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
                     balance) -> None:
         self.clock = ManualClock(start)
         app_settings = Settings(
-            db_path=os.path.join(self.tmp, "tangopass.db"), admin_token=ADMIN_TOKEN,
+            db_path=self.database(), admin_token=ADMIN_TOKEN,
             public_url=PUBLIC_URL, tz=TZ, window_hours=2,
         )
         self.ctx = open_context(app_settings, clock=self.clock)
@@ -113,6 +116,10 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
                 body = {"student_id": s.id, "credits": n, "validity_months": 1}
                 self.record_purchase(s, body, self.now, self.api.admin("addPurchase", body))
         self.new_lesson(lesson_in, None, capacity, balance)
+
+    def database(self) -> str:
+        """A fresh database for this example (a SQLite file here)."""
+        return os.path.join(self.tmp, "tangopass.db")
 
     def teardown(self) -> None:
         if self.ctx is not None:
@@ -1092,6 +1099,44 @@ LedgerMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestLedger = LedgerMachine.TestCase
+
+
+class PostgresLedgerMachine(LedgerMachine):
+    """The same machine on PostgreSQL: each example gets a fresh database cloned from
+    the session cluster's template (pytest-postgresql's DatabaseJanitor)."""
+
+    cluster = None  # the postgresql_proc executor, set by the fixture below
+    numbers = itertools.count(1)
+
+    def database(self) -> str:
+        proc = self.cluster
+        name = f"prop_{os.getpid()}_{next(self.numbers)}"
+        self.janitor = DatabaseJanitor(
+            user=proc.user, host=proc.host, port=proc.port, dbname=name,
+            template_dbname=proc.template_dbname, password=proc.password,
+        )
+        self.janitor.init()
+        return pg_url(proc.host, proc.port, proc.user, name, proc.password)
+
+    def teardown(self) -> None:
+        super().teardown()
+        janitor = getattr(self, "janitor", None)
+        if janitor is not None:
+            janitor.drop()
+
+
+# Fewer examples on PostgreSQL: each one creates a database (the rules are the same).
+PostgresLedgerMachine.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=50, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestLedgerOnPostgres = PostgresLedgerMachine.TestCase
+
+
+@pytest.fixture(autouse=True)
+def _cluster_for_the_postgres_machine(request):
+    if request.cls is TestLedgerOnPostgres:
+        PostgresLedgerMachine.cluster = request.getfixturevalue("postgresql_proc")
 
 
 def _core(lesson: dict | None) -> dict | None:

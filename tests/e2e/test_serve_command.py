@@ -70,3 +70,35 @@ def test_the_access_log_never_contains_a_token(tmp_path):
         log = server.log()
     assert '"GET /status" 200' in log
     assert ana["token"] not in log and "guessed-wrong-token" not in log
+
+
+def test_serving_postgresql_requires_the_admin_token_from_the_environment(postgresql_proc):
+    # No file beside a PostgreSQL database to keep a generated token in: a clear refusal.
+    from click.testing import CliRunner
+
+    from tangopass.api.cli import main
+    from tests.support.db import pg_url
+
+    url = pg_url(postgresql_proc.host, postgresql_proc.port, postgresql_proc.user, "postgres")
+    env = {k: v for k, v in os.environ.items() if k != "TANGOPASS_ADMIN_TOKEN"}
+    result = CliRunner(env={**env, "TANGOPASS_ADMIN_TOKEN": ""}).invoke(
+        main, ["serve", "--db", url, "--port", str(free_port())])
+
+    assert result.exit_code == 2, result.output
+    assert "TANGOPASS_ADMIN_TOKEN must be set to serve a PostgreSQL database" in result.output
+
+
+def test_serve_applies_the_schema_to_a_new_postgresql_database_on_first_use(postgresql_proc, tmp_path):
+    from pytest_postgresql.janitor import DatabaseJanitor
+
+    from tests.support.db import pg_url
+
+    proc = postgresql_proc
+    with DatabaseJanitor(user=proc.user, host=proc.host, port=proc.port, dbname="first_use",
+                         password=proc.password):  # an empty database, no template
+        url = pg_url(proc.host, proc.port, proc.user, "first_use", proc.password)
+        with running_server(url, workers=1) as server:
+            assert server.admin("addStudent", {"name": "Ana"}).status == 201
+            assert "schema applied" in server.log()
+        assert rows(url, "SELECT name FROM schema_migrations ORDER BY name") == [
+            (path.name,) for path in schema_files()]

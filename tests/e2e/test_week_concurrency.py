@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from tangopass.api.wiring import open_ledger
 from tangopass.ledger.application import Terms
 from tangopass.ledger.lesson import Lesson
 from tangopass.projections.queries import Queries
-from tangopass.projections.schema import apply_schema
+from tangopass.projections.storage.codec import mapper
+from tangopass.projections.storage.stores import migrate as apply_schema
 from tests.support.db import rows
 from tests.support.invariants import assert_rebuild_matches, check_ledger_invariants
 from tests.support.server import running_server
@@ -103,16 +105,18 @@ def test_thirty_parallel_registers_for_ten_places_register_ten_and_queue_the_res
 def fits_at_every_step(db_path: str, lesson_id: int) -> None:
     """Replay the lesson's own events: no student's registration or promotion ever took
     it over its capacity or balance (only the teacher's may)."""
-    app = open_ledger(db_path, Terms(ZoneInfo("UTC")), Queries(db_path))
-    try:
-        lesson = None
-        for event in app.repository.event_store.get(Lesson.create_id(lesson_id)):
-            if isinstance(event, Lesson.AttendeeAdded) and event.by != "teacher":
-                assert lesson.fits(event.role), (event, lesson.attendees, lesson.roles)
-            lesson = event.mutate(lesson)
-        assert lesson.capacity is None or len(lesson.attendees) <= lesson.capacity
-    finally:
-        app.close()
+    decode = mapper().to_domain_event
+    lesson = None
+    for version, topic, state in rows(
+        db_path, "SELECT originator_version, topic, state FROM stored_events"
+        " WHERE originator_id = ? ORDER BY originator_version",
+        (Lesson.create_id(lesson_id).hex,),
+    ):
+        event = decode(StoredEvent(Lesson.create_id(lesson_id), version, topic, bytes(state)))
+        if isinstance(event, Lesson.AttendeeAdded) and event.by != "teacher":
+            assert lesson.fits(event.role), (event, lesson.attendees, lesson.roles)
+        lesson = event.mutate(lesson)
+    assert lesson.capacity is None or len(lesson.attendees) <= lesson.capacity
 
 
 def test_a_storm_of_cancels_promotes_within_capacity_and_balance(db_path, lock, tmp_path):

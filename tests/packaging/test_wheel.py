@@ -73,9 +73,11 @@ def test_the_wheel_holds_the_schema_and_the_pwa_under_one_import_name(wheel):
     tops = {name.split("/")[0] for name in names}
     assert tops == {"tangopass", f"{wheel.name.split('-py3')[0]}.dist-info"}
     assert not tops & ROOT_NAMES
-    sql = sorted(n for n in names if n.startswith("tangopass/schema/") and n.endswith(".sql"))
-    assert [n.rsplit("/", 1)[1] for n in sql] == sorted(
-        p.name for p in (REPO / "schema").glob("*.sql"))
+    for folder in ("schema", "schema/postgres"):  # SQLite/D1, and the PostgreSQL twins
+        sql = sorted(n for n in names if n.startswith(f"tangopass/{folder}/")
+                     and n.count("/") == folder.count("/") + 2 and n.endswith(".sql"))
+        assert [n.rsplit("/", 1)[1] for n in sql] == sorted(
+            p.name for p in (REPO / folder).glob("*.sql"))
     web = {n.removeprefix("tangopass/web/") for n in names if n.startswith("tangopass/web/")}
     expected = {str(p.relative_to(REPO / "web")) for p in (REPO / "web").rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts}

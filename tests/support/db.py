@@ -1,4 +1,6 @@
-"""Look straight into the SQLite file: the truth the tests compare against."""
+"""Look straight into the database (SQLite file or PostgreSQL URL): the truth the tests compare against."""
+
+from __future__ import annotations
 
 import sqlite3
 
@@ -25,25 +27,39 @@ class D1Path(str):
         ]
 
 
-def fingerprint(db_path: str) -> dict[str, list[tuple]]:
+def is_postgres(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def pg_url(host: str, port: int, user: str, dbname: str, password: str | None = None) -> str:
+    secret = f":{password}" if password else ""
+    return f"postgresql://{user}{secret}@{host}:{port}/{dbname}"
+
+
+def rows(db: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Every row of ``sql`` (``?`` placeholders on every store) as plain tuples."""
+    if isinstance(db, D1Path):
+        return db.rows(sql, params)
+    if is_postgres(db):
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            cursor = conn.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+            found = cursor.fetchall() if cursor.description else []
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in found]
+    conn = sqlite3.connect(db)
+    try:
+        found = conn.execute(sql, params).fetchall()
+        conn.commit()  # a statement that writes (a test tampering with a projection) keeps it
+        return found
+    finally:
+        conn.close()
+
+
+def _sortable(row: tuple) -> tuple:
+    return tuple((v is None, str(type(v)), v if v is not None else 0) for v in row)
+
+
+def fingerprint(db: str) -> dict[str, list[tuple]]:
     """Every row of every table that a command may write (snapshots are a cache)."""
-    if isinstance(db_path, D1Path):
-        return {table: db_path.rows(f"SELECT * FROM {table} ORDER BY rowid") for table in TABLES}
-    conn = sqlite3.connect(db_path)
-    try:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-            for table in TABLES
-        }
-    finally:
-        conn.close()
-
-
-def rows(db_path: str, sql: str, params: tuple = ()) -> list[tuple]:
-    if isinstance(db_path, D1Path):
-        return db_path.rows(sql, params)
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return {table: sorted(rows(db, f"SELECT * FROM {table}"), key=_sortable) for table in TABLES}

@@ -1,5 +1,5 @@
 """A fake read side for service-layer unit tests: the ``Queries`` the application asks, answered
-by folding the application's own events (in-memory ``eventsourcing.popo`` persistence).
+by folding the application's own events (the real write path on a SQLite database in memory).
 
 Only for ``tests/unit``: integration and end-to-end tests use the real SQLite read models.
 """
@@ -7,9 +7,12 @@ Only for ``tests/unit``: integration and end-to-end tests use the real SQLite re
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from tangopass.api.wiring import open_ledger
 from tangopass.ledger.application import TangoPass, Terms
+from tangopass.projections.storage.stores import memory_store
 from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.series import Series
 from tangopass.ledger.student import Student
@@ -26,8 +29,12 @@ class FakeReads:
         self.app: TangoPass | None = None
 
     def _events(self) -> list:
-        notifications = self.app.recorder.select_notifications(start=None, limit=10**6)
-        return [self.app.mapper.to_domain_event(n) for n in notifications]
+        with self.app.events.store.read() as cursor:
+            found = cursor.execute(
+                "SELECT originator_id, originator_version, topic, state FROM stored_events"
+                " ORDER BY rowid"
+            ).fetchall()
+        return [self.app.events.decode(UUID(row[0]), row[1], row[2], row[3]) for row in found]
 
     def _lessons(self) -> dict[int, dict]:
         lessons: dict[int, dict] = {}
@@ -109,7 +116,6 @@ class FakeReads:
 def service(tz: str = "UTC", window_hours: int = 2) -> TangoPass:
     """The application on in-memory persistence with the fake read side."""
     reads = FakeReads()
-    app = TangoPass({"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                    terms=Terms(ZoneInfo(tz), window_hours), queries=reads)
+    app = open_ledger("", Terms(ZoneInfo(tz), window_hours), reads, store=memory_store())
     reads.app = app
     return app

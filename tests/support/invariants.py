@@ -8,7 +8,9 @@ from tangopass.ledger.lesson import Lesson
 from tangopass.projections.queries import Queries
 from tangopass.auditor.compare import compare_files
 from tangopass.auditor.rebuild import rebuild
-from tests.support.db import rows
+from tangopass.projections.storage.codec import mapper
+from tangopass.projections.storage.dump import postgres_to_sqlite
+from tests.support.db import is_postgres, rows
 
 
 def check_ledger_invariants(db_path: str) -> None:
@@ -34,11 +36,15 @@ def check_ledger_invariants(db_path: str) -> None:
 
 
 def assert_rebuild_matches(db_path: str, tmp_path) -> None:
-    app = open_ledger(db_path, Terms(ZoneInfo("UTC")), Queries(db_path))
-    try:
-        rebuild(db_path, str(tmp_path / "rebuilt.db"), app.mapper.to_domain_event)
-    finally:
-        app.close()
+    """The projections rebuilt from the events (by the same projectors) equal the live ones.
+
+    A PostgreSQL database is first copied to a SQLite file, as the auditor does.
+    """
+    if is_postgres(db_path):
+        live = str(tmp_path / "live-copy.db")
+        postgres_to_sqlite(db_path, live)
+        db_path = live
+    rebuild(db_path, str(tmp_path / "rebuilt.db"), mapper().to_domain_event)
     assert compare_files(db_path, str(tmp_path / "rebuilt.db")).diffs == []
 
 
@@ -47,7 +53,7 @@ def check_lessons_match_registrations(db_path: str) -> None:
     app = open_ledger(db_path, Terms(ZoneInfo("UTC")), Queries(db_path))
     try:
         for (lesson_id,) in rows(db_path, "SELECT id FROM lesson_events WHERE status = 'scheduled'"):
-            attendees = sorted(app.repository.get(Lesson.create_id(lesson_id)).attendees)
+            attendees = sorted(app.get(Lesson.create_id(lesson_id)).attendees)
             registered = [r[0] for r in rows(
                 db_path, "SELECT student_id FROM registrations WHERE lesson_id = ? AND status = 'open'"
                 " ORDER BY student_id", (lesson_id,))]

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,7 +74,10 @@ def start_server(db_path: str, *, workers: int = 2, threads: int = 8,
                  env: dict | None = None, port: int | None = None) -> Server:
     """Start ``tangopass serve`` in its own process group and wait until it is healthy."""
     port = port or free_port()
-    log_path = Path(db_path).with_suffix(".log")
+    if db_path.startswith("postgresql://"):
+        log_path = Path(tempfile.mkdtemp(prefix="tangopass-server-")) / "server.log"
+    else:
+        log_path = Path(db_path).with_suffix(".log")
     environment = {**os.environ, "TANGOPASS_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
     with open(log_path, "ab") as log:
         process = subprocess.Popen(

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from eventsourcing.persistence import StoredEvent
 
 from tangopass.auditor.lot_rules import _moved_by_days
-from tangopass.ledger.application import TangoPass, Terms
+from tangopass.ledger.application import TangoPass
 from tangopass.ledger.student import Student
+from tests.support.fake_reads import service
 
 MADRID = ZoneInfo("Europe/Madrid")
 BOUGHT = datetime(2026, 2, 25, 12, 0, tzinfo=UTC)  # 13:00 in Madrid; expires 25 March 13:00
@@ -29,8 +30,7 @@ def _extended_event(app: TangoPass) -> Student.LotExtended:
 
 
 def _app() -> TangoPass:
-    return TangoPass({"PERSISTENCE_MODULE": "eventsourcing.popo"}, terms=Terms(MADRID),
-                     queries=None)
+    return service("Europe/Madrid")
 
 
 def test_a_new_extension_records_the_time_zone_in_force():

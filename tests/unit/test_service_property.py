@@ -127,7 +127,7 @@ class ServiceMachine(ReferenceStudio, RuleBasedStateMachine):
         self.app.settle(sorted(self.students), self.now)
         self.settle()
         for s in self.students.values():
-            account = self.app.repository.get(StudentAccount.create_id(s.id))
+            account = self.app.get(StudentAccount.create_id(s.id))
             assert account.balance == self.balance(s)
             open_lots = {lot.id: lot.remaining for lot in account.lots if lot.remaining}
             assert open_lots == {l.id: l.remaining for l in s.lots.values() if l.remaining}
