@@ -12,7 +12,7 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tangopass.ledger.limits import ADJUST_DELTA, EXTEND_DAYS, LOT_CREDITS
-from tangopass.ledger.student import ENTRY_TYPES
+from tangopass.ledger.entries import ENTRY_TYPES
 
 ID_MAX = 2**31 - 1
 

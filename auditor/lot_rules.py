@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from tangopass.auditor.books import LotBook, StudentBook
 from tangopass.auditor.terms import EXTEND_DAYS, LOT_CREDITS, plus_days, plus_months
 from tangopass.ledger.instants import iso
-from tangopass.ledger.student import ADJUST, PURCHASE, Student
+from tangopass.ledger.entries import ADJUST, PURCHASE
+from tangopass.ledger.student import Student
 
 if TYPE_CHECKING:
     from tangopass.auditor.verify import Verifier

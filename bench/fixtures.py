@@ -40,7 +40,8 @@ class Studio:
 
     def __init__(self, app, clock: common.FakeClock):
         from tangopass.ledger.lesson import Lesson
-        from tangopass.ledger.student import STUDENT, TEACHER, Student
+        from tangopass.ledger.entries import STUDENT, TEACHER
+        from tangopass.ledger.student import Student
 
         self.Student, self.Lesson = Student, Lesson
         self.STUDENT, self.TEACHER = STUDENT, TEACHER

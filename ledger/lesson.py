@@ -25,7 +25,7 @@ from tangopass.ledger.errors import (
     RegistrationClosedError,
 )
 from tangopass.ledger.limits import check_in_future
-from tangopass.ledger.student import STUDENT, TEACHER
+from tangopass.ledger.entries import STUDENT, TEACHER
 
 LESSON_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/lesson")
 

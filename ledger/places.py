@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tangopass.ledger.lesson import Lesson
-from tangopass.ledger.student import SYSTEM, Student
+from tangopass.ledger.entries import SYSTEM
+from tangopass.ledger.student import Student
 
 LoadStudent = Callable[[int], Student]
 

@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from tangopass.ledger.student import TEACHER
+from tangopass.ledger.entries import TEACHER
 
 SCHEDULE_ID = uuid5(NAMESPACE_URL, "https://tangopass.invalid/schedule")
 

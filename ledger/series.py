@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
-from tangopass.ledger.student import SYSTEM, TEACHER
+from tangopass.ledger.entries import SYSTEM, TEACHER
 
 SERIES_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/series")
 HORIZON = timedelta(days=56)

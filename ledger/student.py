@@ -3,7 +3,9 @@
 Each public command checks its guards, then records events through the private
 ``@event`` methods below. Every decision (which lot FIFO chose, the new expiry,
 the balance after) is an attribute of the event, so replaying history never
-depends on the clock or on settings that may have changed since.
+depends on the clock or on settings that may have changed since. The event classes
+and their topics (``tangopass:Student.X``, what stored events are decoded by) live
+here, on the aggregate; lots, registrations and their FIFO queries are in ``lots.py``.
 
 The state is bounded: a lot is dropped from it once it is *closed* (no credit
 left and no open registration that could bring one back), and a registration is
@@ -14,7 +16,6 @@ only remembers what can still move.
 from __future__ import annotations
 
 from copy import copy
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -22,48 +23,21 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate, event
 
 from tangopass.ledger.calendar_math import add_days, add_months
+from tangopass.ledger.entries import (
+    ADJUST, CANCEL, EXPIRE, EXTEND, OLDEST, PURCHASE, REGISTER, STUDENT, SYSTEM, TEACHER,
+)
 from tangopass.ledger.errors import InvalidTermsError, NoCreditsError, StudentArchivedError
 from tangopass.ledger.limits import EXTEND_DAYS, LOT_CREDITS, check_in, check_not_in_future
+from tangopass.ledger.lots import Lot, LotBook, Registration, give_back
+
+# Kept importable from here: ledger/application.py and projections/ import these names.
+__all__ = ["ENTRY_TYPE", "STUDENT", "SYSTEM", "TEACHER", "Lot", "Registration", "Student",
+           "give_back"]
 
 STUDENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://tangopass.invalid/student")
 
-# The contract's seven ledger entry types; ENTRY_TYPE (below the class) maps events to them.
-PURCHASE, REGISTER, CANCEL, EXPIRE = "PURCHASE", "REGISTER", "CANCEL", "EXPIRE"
-ADJUST, EXTEND, OLDEST = "ADJUST", "EXTEND", "OLDEST"
-ENTRY_TYPES = (PURCHASE, REGISTER, CANCEL, EXPIRE, ADJUST, EXTEND, OLDEST)
-STUDENT, TEACHER, SYSTEM = "student", "teacher", "system"
 
-
-@dataclass
-class Lot:
-    """An open lot: bought credits that can still be used or given back."""
-
-    id: int
-    seq: int  # the ledger entry (per student) that created it
-    source: str  # PURCHASE or ADJUST
-    purchased_at: datetime
-    expires_at: datetime
-    validity_months: int
-    credits_total: int
-    remaining: int
-
-    def fifo_key(self) -> tuple[datetime, int]:
-        return (self.purchased_at, self.id)
-
-    def usable(self, now: datetime) -> bool:
-        return self.remaining > 0 and now < self.expires_at
-
-
-@dataclass
-class Registration:
-    """An open registration: the lesson and the lot its credit came from."""
-
-    lesson_id: int
-    lot_id: int
-    registered_at: datetime
-
-
-class Student(Aggregate):
+class Student(LotBook, Aggregate):
     """A student's account: name, secret token, open lots, open registrations."""
 
     TOPIC = "tangopass:Student"
@@ -104,48 +78,21 @@ class Student(Aggregate):
         self.closed_lots_at_marker = 0
         self.archived = False
 
-    # ----------------------------------------------------------------- queries
-
-    def lot(self, lot_id: int) -> Lot | None:
-        return next((lot for lot in self.lots if lot.id == lot_id), None)
-
-    def registration(self, lesson_id: int) -> Registration | None:
-        return next((r for r in self.registrations if r.lesson_id == lesson_id), None)
-
-    def is_registered(self, lesson_id: int) -> bool:
-        return self.registration(lesson_id) is not None
-
-    def fifo_lot(self, now: datetime) -> Lot | None:
-        """The unexpired lot with the oldest purchase that still has credits."""
-        return next((lot for lot in self.lots if lot.usable(now)), None)
-
-    def returns_to_expired_lot(self, lesson_id: int, now: datetime) -> bool:
-        """True if cancelling this registration now gives its credit back to an expired lot
-        (it then expires at once: CANCEL, then EXPIRE). False if not registered."""
-        registration = self.registration(lesson_id)
-        if registration is None:
-            return False
-        lot = self.lot(registration.lot_id)
-        return lot is not None and lot.expires_at <= now
-
-    def usable_credits(self, now: datetime) -> int:
-        return sum(lot.remaining for lot in self.lots if lot.usable(now))
+    # ------------------------------------- guards and commands (queries: LotBook)
 
     def check_active(self) -> None:
         """Commands naming an archived student are refused until it is unarchived."""
         if getattr(self, "archived", False):  # accounts snapshotted before archiving existed
             raise StudentArchivedError(f"student {self.number} is archived; unarchive first")
 
-    # ---------------------------------------------------------------- commands
-
     def settle(self, now: datetime) -> int:
         """Expire what the clock has expired; return how many EXPIRE entries were written."""
-        due = sorted(
-            (lot for lot in self.lots if lot.expires_at <= now and lot.remaining > 0),
-            key=lambda lot: (lot.expires_at, lot.id),
-        )
+        due = self.due_to_expire(now)
         for lot in due:
-            self._expire(lot.id, lot.remaining, lot.expires_at, now)
+            self._lot_expired(
+                lot.id, lot.remaining, lot.expires_at, self.seq + 1, self.balance - lot.remaining,
+                now, SYSTEM,
+            )
         self.close_books(now)
         return len(due)
 
@@ -156,7 +103,7 @@ class Student(Aggregate):
         open_seqs = [lot.seq for lot in self.lots]
         ref = min(open_seqs) if open_seqs else self.seq + 1  # all closed: names itself
         if ref > self.oldest_ref:
-            self._mark_oldest(ref, now)
+            self._oldest_marked(ref, self.seq + 1, self.balance, now, SYSTEM)
 
     def purchase(
         self,
@@ -218,7 +165,9 @@ class Student(Aggregate):
             lot = self.fifo_lot(now)
             assert lot is not None
             take = min(left, lot.remaining)
-            self._withdraw(lot.id, take, reason, now)
+            self._credits_withdrawn(
+                lot.id, take, reason, self.seq + 1, self.balance - take, now, TEACHER
+            )
             left -= take
         self.close_books(now)
 
@@ -234,7 +183,7 @@ class Student(Aggregate):
         lot = self.fifo_lot(now)
         if lot is None:
             raise NoCreditsError("no unexpired credit left")
-        self._register(lesson_id, lot.id, now, by)
+        self._registered(lesson_id, lot.id, self.seq + 1, self.balance - 1, now, by)
         return lot.id
 
     def cancel(
@@ -248,7 +197,9 @@ class Student(Aggregate):
         registration = self.registration(lesson_id)
         if registration is None:
             return False
-        self._cancel(lesson_id, registration.lot_id, now, by, note)
+        self._registration_cancelled(
+            lesson_id, registration.lot_id, self.seq + 1, self.balance + 1, now, by, note=note
+        )
         self.settle(now)
         return True
 
@@ -256,7 +207,7 @@ class Student(Aggregate):
         """The lesson was held: the registration closes and its credit stays consumed."""
         if not self.is_registered(lesson_id):
             return False
-        self._clear(lesson_id, now)
+        self._registration_cleared(lesson_id, now, TEACHER)
         self.close_books(now)
         return True
 
@@ -268,7 +219,10 @@ class Student(Aggregate):
         check_in("days", days, EXTEND_DAYS)
         lots = [lot for lot in self.lots if lot.usable(now)]
         for lot in lots:
-            self._extend(lot.id, days, add_days(lot.expires_at, days, tz), tz, now, note)
+            new_expiry = add_days(lot.expires_at, days, tz)
+            self._lot_extended(
+                lot.id, days, new_expiry, tz.key, self.seq + 1, self.balance, now, TEACHER, note
+            )
         return len(lots)
 
     def extend_lot(self, lot_id: int, days: int, reason: str, now: datetime, tz: ZoneInfo) -> Lot:
@@ -305,25 +259,6 @@ class Student(Aggregate):
 
     # ------------------------------------------------------ events and applies
 
-    def _next_entry(self, delta: int) -> None:
-        self.seq += 1
-        self.balance += delta
-
-    def _prune(self) -> None:
-        """Drop lots that can never move again (no credit, no open registration)."""
-        held = {r.lot_id for r in self.registrations}
-        kept = [lot for lot in self.lots if lot.remaining > 0 or lot.id in held]
-        self.closed_lots += len(self.lots) - len(kept)
-        self.lots = kept
-
-    def _apply_new_lot(self, lot_id, source, credits, validity_months, purchased_at, expires_at, seq):
-        self.seq = seq
-        self.balance += credits
-        self.lots.append(
-            Lot(lot_id, seq, source, purchased_at, expires_at, validity_months, credits, credits)
-        )
-        self.lots.sort(key=Lot.fifo_key)
-
     @event("LotPurchased", topic="tangopass:Student.LotPurchased")
     def _lot_purchased(
         self, lot_id: int, credits: int, validity_months: int, purchased_at: datetime,
@@ -341,11 +276,6 @@ class Student(Aggregate):
     ) -> None:
         self._apply_new_lot(lot_id, ADJUST, credits, validity_months, purchased_at, expires_at, seq)
 
-    def _withdraw(self, lot_id: int, credits: int, reason: str, now: datetime) -> None:
-        self._credits_withdrawn(
-            lot_id, credits, reason, self.seq + 1, self.balance - credits, now, TEACHER
-        )
-
     @event("CreditsWithdrawn", topic="tangopass:Student.CreditsWithdrawn")
     def _credits_withdrawn(
         self, lot_id: int, credits: int, reason: str, seq: int, balance_after: int,
@@ -355,9 +285,6 @@ class Student(Aggregate):
         self.lot(lot_id).remaining -= credits
         self._prune()
 
-    def _register(self, lesson_id: int, lot_id: int, now: datetime, by: str) -> None:
-        self._registered(lesson_id, lot_id, self.seq + 1, self.balance - 1, now, by)
-
     @event("Registered", topic="tangopass:Student.Registered")
     def _registered(
         self, lesson_id: int, lot_id: int, seq: int, balance_after: int, at: datetime, by: str
@@ -365,13 +292,6 @@ class Student(Aggregate):
         self._next_entry(-1)
         self.lot(lot_id).remaining -= 1
         self.registrations.append(Registration(lesson_id, lot_id, at))
-
-    def _cancel(
-        self, lesson_id: int, lot_id: int, now: datetime, by: str, note: str | None = None
-    ) -> None:
-        self._registration_cancelled(
-            lesson_id, lot_id, self.seq + 1, self.balance + 1, now, by, note=note
-        )
 
     @event("RegistrationCancelled", topic="tangopass:Student.RegistrationCancelled")
     def _registration_cancelled(
@@ -383,16 +303,10 @@ class Student(Aggregate):
         self.registrations = [r for r in self.registrations if r.lesson_id != lesson_id]
         self._prune()
 
-    def _clear(self, lesson_id: int, now: datetime) -> None:
-        self._registration_cleared(lesson_id, now, TEACHER)
-
     @event("RegistrationCleared", topic="tangopass:Student.RegistrationCleared")
     def _registration_cleared(self, lesson_id: int, at: datetime, by: str) -> None:
         self.registrations = [r for r in self.registrations if r.lesson_id != lesson_id]
         self._prune()
-
-    def _expire(self, lot_id: int, credits: int, expired_at: datetime, now: datetime) -> None:
-        self._lot_expired(lot_id, credits, expired_at, self.seq + 1, self.balance - credits, now, SYSTEM)
 
     @event("LotExpired", topic="tangopass:Student.LotExpired")
     def _lot_expired(
@@ -402,12 +316,6 @@ class Student(Aggregate):
         self._next_entry(-credits)
         self.lot(lot_id).remaining -= credits
         self._prune()
-
-    def _extend(self, lot_id: int, days: int, new_expires_at: datetime, tz: ZoneInfo,
-                now: datetime, note: str | None = None) -> None:
-        self._lot_extended(
-            lot_id, days, new_expires_at, tz.key, self.seq + 1, self.balance, now, TEACHER, note
-        )
 
     class LotExtended(Aggregate.Event):
         """EXTEND: lot ``lot_id``'s expiry moved by ``days`` calendar days in the studio time
@@ -438,9 +346,6 @@ class Student(Aggregate):
     ) -> None:
         self._next_entry(0)
         self.lot(lot_id).expires_at = new_expires_at
-
-    def _mark_oldest(self, ref_seq: int, now: datetime) -> None:
-        self._oldest_marked(ref_seq, self.seq + 1, self.balance, now, SYSTEM)
 
     @event("OldestMarked", topic="tangopass:Student.OldestMarked")
     def _oldest_marked(
@@ -475,18 +380,3 @@ ENTRY_TYPE: dict[type, str] = {
     Student.OldestMarked: OLDEST,
 }
 
-
-def give_back(students: list[Student], lesson_id: int, now: datetime, by: str) -> tuple[int, int]:
-    """Cancel each student's registration for the lesson, credit back to its lot.
-
-    Returns (refunded, expired_on_return): how many credits went back, and how many
-    of them went back to a lot already expired at ``now`` (so they expired at once).
-    Every answer that reports refunded credits reports both.
-    """
-    refunded = expired = 0
-    for student in students:
-        to_expired_lot = student.returns_to_expired_lot(lesson_id, now)
-        if student.cancel(lesson_id, now, by=by):
-            refunded += 1
-            expired += to_expired_lot
-    return refunded, expired

@@ -17,7 +17,7 @@ from tangopass.ledger.lesson import Lesson
 from tangopass.ledger.places import Touched, promote, refund_all
 from tangopass.ledger.schedule import Schedule
 from tangopass.ledger.series import HORIZON, Series
-from tangopass.ledger.student import SYSTEM, TEACHER
+from tangopass.ledger.entries import SYSTEM, TEACHER
 
 
 def full_lesson_view(lesson: Lesson) -> dict:
