@@ -46,6 +46,9 @@ function lotRow(lot, ctx, nowMs) {
     h('td', {}, lot.status === 'active' ? details : null));
 }
 
+/** The header of each column of lotRow, in its order. */
+const COLUMNS = ['lotColStatus', 'lotColLeft', 'lotColValidity', 'lotColPrice', 'lotColNote', 'lotColActions'];
+
 /** A table of every lot (newest first). ctx: {api, reload, message}. */
 export function renderPasses(el, lots, ctx, nowMs = Date.now()) {
   if (!lots.length) {
@@ -55,5 +58,6 @@ export function renderPasses(el, lots, ctx, nowMs = Date.now()) {
   const rows = lots.slice().reverse().map((lot) => lotRow(lot, ctx, nowMs));
   replaceChildren(el, h('div', { class: 'table-wrap' }, h('table', { class: 'lots-table' },
     h('caption', { class: 'visually-hidden' }, t('passesAtGlance')),
+    h('thead', {}, h('tr', {}, COLUMNS.map((key) => h('th', { scope: 'col' }, t(key))))),
     h('tbody', {}, rows))));
 }
