@@ -14,7 +14,7 @@ import segno
 from pydantic import BaseModel
 
 from tangopass.api import desk_routes as desk
-from tangopass.api import schemas
+from tangopass.api import teacher_schemas as ts
 from tangopass.api import week_routes as week
 from tangopass.api import week_schemas as ws
 from tangopass.api.context import Context
@@ -107,7 +107,7 @@ def _card(ctx: Context, body: dict) -> dict:
     return {**body, "link": ctx.link(body["token"])}
 
 
-def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: Any) -> dict:
+def _add_purchase(ctx: Context, p: ts.AddPurchase, now: datetime, claim: Any) -> dict:
     purchased_at = None
     if p.purchased_at is not None:
         purchased_at = localize(p.purchased_at, ctx.settings.tz)
@@ -118,11 +118,11 @@ def _add_purchase(ctx: Context, p: schemas.AddPurchase, now: datetime, claim: An
 
 
 COMMANDS = [
-    Command("addStudent", schemas.AddStudent, 201,
+    Command("addStudent", ts.AddStudent, 201,
             lambda ctx, p, now, claim: ctx.ledger.add_student(p.name, now, claim), _card),
-    Command("addPurchase", schemas.AddPurchase, 201, _add_purchase,
+    Command("addPurchase", ts.AddPurchase, 201, _add_purchase,
             validate=desk.check_validity_option, refuse_archived=True),
-    Command("setNextLesson", schemas.SetNextLesson, 201, week.run_set_next_lesson),
+    Command("setNextLesson", ts.SetNextLesson, 201, week.run_set_next_lesson),
     Command("addLesson", ws.AddLesson, 201, week.run_add_lesson),
     Command("addSeries", ws.AddSeries, 201, week.run_add_series),
     Command("endSeries", ws.EndSeries, 200, week.run_end_series),
@@ -130,24 +130,24 @@ COMMANDS = [
     Command("registerStudent", ws.RegisterStudent, 200, week.run_register_student,
             refuse_archived=True),
     Command("addClosure", ws.AddClosure, 200, week.run_add_closure),
-    Command("cancelLesson", schemas.CancelLesson, 200,
+    Command("cancelLesson", ts.CancelLesson, 200,
             lambda ctx, p, now, claim: ctx.ledger.cancel_lesson(p.lesson_id, now, claim)),
-    Command("cancelRegistration", schemas.CancelRegistration, 200,
+    Command("cancelRegistration", ts.CancelRegistration, 200,
             lambda ctx, p, now, claim: ctx.ledger.cancel_registration(
                 p.student_id, p.lesson_id, now, claim)),
     Command("clearRegistrations", ws.ClearRegistrations, 200, week.run_clear),
-    Command("extendValidity", schemas.ExtendValidity, 200,
+    Command("extendValidity", ts.ExtendValidity, 200,
             lambda ctx, p, now, claim: ctx.ledger.extend_validity(p.days, now, claim)),
-    Command("adjust", schemas.Adjust, 200,
+    Command("adjust", ts.Adjust, 200,
             lambda ctx, p, now, claim: ctx.ledger.adjust(
                 p.student_id, p.delta, p.reason, p.validity_months, now, claim),
             refuse_archived=True),
-    Command("rotateToken", schemas.RotateToken, 200,
+    Command("rotateToken", ts.RotateToken, 200,
             lambda ctx, p, now, claim: ctx.ledger.rotate_token(p.student_id, now), _card),
-    Command("renameStudent", schemas.RenameStudent, 200, desk.rename_student, _card),
-    Command("archiveStudent", schemas.ArchiveStudent, 200, desk.archive_student),
-    Command("extendLot", schemas.ExtendLot, 200, desk.extend_lot, refuse_archived=True),
-    Command("settings", schemas.ChangeSettings, 200, desk.change_settings, desk.with_time_zone),
+    Command("renameStudent", ts.RenameStudent, 200, desk.rename_student, _card),
+    Command("archiveStudent", ts.ArchiveStudent, 200, desk.archive_student),
+    Command("extendLot", ts.ExtendLot, 200, desk.extend_lot, refuse_archived=True),
+    Command("settings", ts.ChangeSettings, 200, desk.change_settings, desk.with_time_zone),
 ]
 RESOURCE_OF_COMMAND = {"settings": SettingsResource}
 

@@ -12,6 +12,7 @@ from typing import Any
 import falcon
 
 from tangopass.api import schemas
+from tangopass.api import teacher_schemas as ts
 from tangopass.api.context import Context
 from tangopass.api.edge import check_admin, single_param
 from tangopass.api.errors import ApiError
@@ -25,19 +26,19 @@ MONTH = re.compile(r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")
 # ----------------------------------------------------------- command runners
 
 
-def rename_student(ctx: Context, p: schemas.RenameStudent, now: datetime, claim: Any) -> dict:
+def rename_student(ctx: Context, p: ts.RenameStudent, now: datetime, claim: Any) -> dict:
     return ctx.ledger.rename_student(p.student_id, p.name, now, claim)
 
 
-def archive_student(ctx: Context, p: schemas.ArchiveStudent, now: datetime, claim: Any) -> dict:
+def archive_student(ctx: Context, p: ts.ArchiveStudent, now: datetime, claim: Any) -> dict:
     return ctx.ledger.archive_student(p.student_id, p.archived, now, claim)
 
 
-def extend_lot(ctx: Context, p: schemas.ExtendLot, now: datetime, claim: Any) -> dict:
+def extend_lot(ctx: Context, p: ts.ExtendLot, now: datetime, claim: Any) -> dict:
     return ctx.ledger.extend_lot(p.lot_id, p.days, p.reason, now, claim)
 
 
-def change_settings(ctx: Context, p: schemas.ChangeSettings, now: datetime, claim: Any) -> dict:
+def change_settings(ctx: Context, p: ts.ChangeSettings, now: datetime, claim: Any) -> dict:
     changes = {name: getattr(p, name) for name in p.model_fields_set}
     return ctx.ledger.change_settings(changes, now, claim)
 

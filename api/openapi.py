@@ -10,14 +10,16 @@ from pydantic.json_schema import models_json_schema
 
 from tangopass.api.version import VERSION
 from tangopass.api import schemas
+from tangopass.api import student_schemas as ss
+from tangopass.api import teacher_schemas as ts
 from tangopass.api import week_schemas as ws
 from tangopass.api.admin_routes import COMMANDS
 
 REF = "#/components/schemas/{model}"
 
 ANSWER_OF_COMMAND = {
-    "addStudent": schemas.StudentCard,
-    "addPurchase": schemas.Purchased,
+    "addStudent": ts.StudentCard,
+    "addPurchase": ts.Purchased,
     "setNextLesson": ws.LessonSet,
     "addLesson": ws.LessonSet,
     "addSeries": ws.SeriesAdded,
@@ -26,17 +28,17 @@ ANSWER_OF_COMMAND = {
     "registerStudent": ws.Registration,
     "addClosure": ws.ClosureAdded,
     "cancelLesson": ws.LessonCancelled,
-    "cancelRegistration": schemas.RegistrationCancelled,
+    "cancelRegistration": ts.RegistrationCancelled,
     "clearRegistrations": ws.Cleared,
-    "extendValidity": schemas.Extended,
-    "adjust": schemas.Adjusted,
-    "rotateToken": schemas.StudentCard,
-    "renameStudent": schemas.StudentCard,
-    "archiveStudent": schemas.ArchiveChanged,
-    "extendLot": schemas.LotExtended,
-    "settings": schemas.SettingsView,
+    "extendValidity": ts.Extended,
+    "adjust": ts.Adjusted,
+    "rotateToken": ts.StudentCard,
+    "renameStudent": ts.StudentCard,
+    "archiveStudent": ts.ArchiveChanged,
+    "extendLot": ts.LotExtended,
+    "settings": ts.SettingsView,
 }
-DESK_ANSWERS = [schemas.StudentPage, schemas.Report, schemas.SettingsView]
+DESK_ANSWERS = [ts.StudentPage, ts.Report, ts.SettingsView]
 COMMAND_ERRORS = (400, 401, 404, 409, 413, 415, 503)
 STUDENT_POST_ERRORS = (400, 401, 404, 409, 413, 415, 429, 503)
 
@@ -93,8 +95,8 @@ def _paths() -> dict:
         }},
         "/cancel": {"post": {
             "summary": "Cancel the registration; idempotent", "security": TOKEN,
-            "requestBody": _body(schemas.LessonChoice, required=False),
-            "responses": _responses(200, schemas.Cancelled, STUDENT_POST_ERRORS),
+            "requestBody": _body(ss.LessonChoice, required=False),
+            "responses": _responses(200, ss.Cancelled, STUDENT_POST_ERRORS),
         }},
         "/calendar.ics": {"get": {
             "summary": "The student's lessons as iCalendar", "security": TOKEN,
@@ -116,12 +118,12 @@ def _paths() -> dict:
                 "name": "archived", "in": "query", "required": False, "allowEmptyValue": True,
                 "schema": {"type": "string"}, "description": "present: only archived students",
             }],
-            "responses": _responses(200, schemas.Overview, (401,)),
+            "responses": _responses(200, ts.Overview, (401,)),
         }},
         "/admin/student": {"get": {
             "summary": "One student: card, every lot, lessons, the whole ledger", "security": ADMIN,
             "parameters": [_student_id_param()],
-            "responses": _responses(200, schemas.StudentPage, (400, 401, 404)),
+            "responses": _responses(200, ts.StudentPage, (400, 401, 404)),
         }},
         "/admin/report": {"get": {
             "summary": "The monthly report, counted in the studio time zone", "security": ADMIN,
@@ -135,9 +137,9 @@ def _paths() -> dict:
                 "description": "csv: figure,value rows as a spreadsheet download",
             }],
             "responses": {
-                **_responses(200, schemas.Report, (400, 401)),
+                **_responses(200, ts.Report, (400, 401)),
                 "200": {"description": "success", "content": {
-                    **_json(schemas.Report), "text/csv": {"schema": {"type": "string"}},
+                    **_json(ts.Report), "text/csv": {"schema": {"type": "string"}},
                 }},
             },
         }},
@@ -152,9 +154,9 @@ def _paths() -> dict:
                 "description": "csv: the same rows as a spreadsheet download",
             }],
             "responses": {
-                **_responses(200, schemas.StudentLedger, (400, 401, 404)),
+                **_responses(200, ts.StudentLedger, (400, 401, 404)),
                 "200": {"description": "success", "content": {
-                    **_json(schemas.StudentLedger),
+                    **_json(ts.StudentLedger),
                     "text/csv": {"schema": {"type": "string"}},
                 }},
             },
@@ -194,16 +196,16 @@ def _paths() -> dict:
         }}
     paths["/admin/settings"]["get"] = {
         "summary": "The settings in force", "security": ADMIN,
-        "responses": _responses(200, schemas.SettingsView, (401,)),
+        "responses": _responses(200, ts.SettingsView, (401,)),
     }
     return paths
 
 
 def _components() -> dict:
-    requests = [c.model for c in COMMANDS] + [schemas.LessonChoice, ws.RegisterChoice]
+    requests = [c.model for c in COMMANDS] + [ss.LessonChoice, ws.RegisterChoice]
     answers = [
-        schemas.Error, schemas.Health, ws.StudentStatus, ws.Registration, schemas.Cancelled,
-        schemas.Overview, schemas.StudentLedger, ws.Lessons, *ANSWER_OF_COMMAND.values(),
+        schemas.Error, schemas.Health, ws.StudentStatus, ws.Registration, ss.Cancelled,
+        ts.Overview, ts.StudentLedger, ws.Lessons, *ANSWER_OF_COMMAND.values(),
         *DESK_ANSWERS,
     ]
     models = [(m, "validation") for m in requests] + [(m, "serialization") for m in set(answers)]

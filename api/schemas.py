@@ -1,5 +1,12 @@
-"""Request and response shapes. The same models validate requests and generate
-``/openapi.json``, so the document cannot drift from the code."""
+"""Shapes both sides of the HTTP contract share, and the ranges they are built from.
+
+Field types (``Id``, ``Credits``, ``Days``, ``Delta``, ``Moment``, ``Instant``, ``Name``,
+``Text``, ``Price``, ``Currency``) take their ranges from the domain's ``ledger/limits.py``;
+``Request`` is strict, ``Answer`` lists exactly what is sent. The answer parts both the
+student's and the teacher's pages show (lots, lessons, ledger entries, errors) live here too.
+By role: ``student_schemas.py``, ``teacher_schemas.py``, ``week_schemas.py``. The same models
+validate requests and generate ``/openapi.json``, so the document cannot drift from the code.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,10 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tangopass.ledger.limits import ADJUST_DELTA, EXTEND_DAYS, LOT_CREDITS
 from tangopass.ledger.entries import ENTRY_TYPES
+from tangopass.ledger.limits import ADJUST_DELTA, EXTEND_DAYS, LOT_CREDITS
 
 ID_MAX = 2**31 - 1
 
@@ -106,12 +113,6 @@ def _currency(value: str) -> str:
     return value
 
 
-def _distinct(values: list[int]) -> list[int]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat a value")
-    return values
-
-
 PRICE_MAX = Decimal("100000.00")
 Months = whole(1, 12)
 Price = Annotated[
@@ -126,106 +127,7 @@ Currency = Annotated[
 ]
 
 
-# ------------------------------------------------------------------- requests
-
-
-class LessonChoice(Request):
-    lesson_id: Id | None = None
-
-
-class AddStudent(Request):
-    name: Name = Field(description="1-100 characters, trimmed, not blank")
-
-
-class AddPurchase(Request):
-    student_id: Id
-    credits: Credits
-    validity_months: Months = Field(description="one of the settings' validity_options")
-    purchased_at: Moment | None = Field(None, description="not in the future (60 s of skew allowed)")
-    note: Text | None = Field(None, description="shown to the student")
-    price: Price | None = Field(None, description="in the studio's currency (settings)")
-
-
-class SetNextLesson(Request):
-    starts_at: Moment = Field(description="in the future")
-
-
-class CancelLesson(Request):
-    lesson_id: Id
-
-
-class CancelRegistration(Request):
-    student_id: Id
-    lesson_id: Id | None = None
-
-
-class ClearRegistrations(Request):
-    lesson_id: Id | None = None
-
-
-class ExtendValidity(Request):
-    days: Days
-
-
-class Adjust(Request):
-    student_id: Id
-    delta: Delta
-    reason: Text
-    validity_months: Annotated[Literal[1, 3], BeforeValidator(_integral)] | None = Field(
-        None, description="only for a positive delta"
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> Adjust:
-        if self.delta == 0:
-            raise ValueError("delta must not be 0")
-        if self.delta < 0 and self.validity_months is not None:
-            raise ValueError("validity_months applies only to a positive delta")
-        return self
-
-
-class RotateToken(Request):
-    student_id: Id
-
-
-class RenameStudent(Request):
-    student_id: Id
-    name: Name = Field(description="1-100 characters, trimmed, not blank")
-
-
-class ArchiveStudent(Request):
-    student_id: Id
-    archived: bool
-
-
-class ExtendLot(Request):
-    lot_id: Id
-    days: Days
-    reason: Text = Field(description="shown to the student")
-
-
-class ChangeSettings(Request):
-    """Only the fields given change; the answer is the whole settings object."""
-
-    studio_name: Name | None = None
-    window_hours: whole(0, 72) | None = None
-    validity_options: Annotated[
-        list[Months], Field(min_length=1, max_length=6), AfterValidator(_distinct)
-    ] | None = Field(None, description="1-6 distinct values of 1-12")
-    currency: Currency | None = Field(
-        None, description="changeable only while no purchase has a price"
-    )
-    default_capacity: whole(1, 500) | None = Field(None, description="null = no limit")
-
-    @model_validator(mode="after")
-    def _check(self) -> ChangeSettings:
-        for name in ("studio_name", "window_hours", "validity_options", "currency"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} must not be null")
-        return self
-
-
-# ------------------------------------------------------------------- answers
+# ------------------------------------------------------- answer parts shared
 
 
 class Error(Answer):
@@ -273,11 +175,6 @@ class LessonView(Answer):
     waitlist_count: int
 
 
-class StudentRef(Answer):
-    id: int
-    name: str
-
-
 class Entry(Answer):
     id: int
     ts: Instant
@@ -292,164 +189,18 @@ class Entry(Answer):
     lesson_starts_at: Instant | None = Field(description="the start of the lesson it names")
 
 
-class Status(Answer):
-    now: Instant
-    student: StudentRef
-    credits_available: int
-    lots: list[LotDetail]
-    past_lots: list[LotDetail] = Field(description="used up or expired in the last 365 days")
-    next_lesson: LessonView | None
-    registration_open: bool
-    registered: bool
-    ledger: list[Entry] | None = Field(None, description="present with ?ledger or ?ledger=all")
-
-
-class Registered(Answer):
-    registered: Literal[True]
-    lesson_id: int
-    consumed_lot_id: int
-    credits_available: int
-
-
 ExpiredOnReturn = Annotated[int, Field(
     ge=0, description="how many of the credits given back went to a lot that had already"
     " expired, so they expired at once (CANCEL then EXPIRE); the others are usable again",
 )]
 
 
-class Cancelled(Answer):
-    registered: Literal[False]
-    waitlisted: Literal[False] | None = Field(None, description="present when a waitlist place was left")
-    lesson_id: int
-    credits_available: int
-    expired_on_return: ExpiredOnReturn
-
-
-class StudentCard(Answer):
-    id: int
-    name: str
-    token: str
-    link: str
-
-
-class Purchased(Answer):
-    lot: LotView
-    credits_available: int
-
-
-class LessonSet(Answer):
-    lesson: LessonView
-
-
-class LessonCancelled(Answer):
-    lesson_id: int
-    refunded: int = Field(ge=0, description="credits given back (CANCEL entries)")
-    expired_on_return: ExpiredOnReturn
-
-
-class RegistrationCancelled(Answer):
-    cancelled: bool
-    credits_available: int
-    expired_on_return: ExpiredOnReturn
-
-
-class Cleared(Answer):
-    lesson_id: int
-    cleared: int
-
-
-class Extended(Answer):
-    extended_lots: int
-
-
-class Adjusted(Answer):
-    credits_available: int
-
-
-class ListedStudent(Answer):
-    id: int
-    name: str
-    token: str
-    link: str
-    credits_available: int
-    registered_next: bool
-    next_expiry: Instant | None
-    archived: bool
-
-
-class ListedRegistration(Answer):
-    student_id: int
-    name: str
-    lesson_id: int
-    registered_at: Instant
-    consumed_lot_id: int
-
-
-class Overview(Answer):
-    students: list[ListedStudent]
-    next_lesson: LessonView | None
-    registrations: list[ListedRegistration]
-
-
-class StudentLedger(Answer):
-    student_id: int
-    ledger: list[Entry]
-
-
-class StudentInfo(Answer):
-    id: int
-    name: str
-    link: str
-    archived: bool
-    created_at: Instant
-
-
+# The teacher's student page lists these. It stays in this module on purpose: the week's
+# StudentLesson shares its name, so the OpenAPI document names both by their module
+# ("tangopass__api__schemas__StudentLesson"), and moving it would rename a component.
 class StudentLesson(Answer):
     id: int
     starts_at: Instant
     status: str
     attendance: Literal["attended", "no_show"] | None
     waitlisted: bool
-
-
-class StudentPage(Answer):
-    student: StudentInfo
-    credits_available: int
-    lots: list[LotDetail]
-    lessons: list[StudentLesson]
-    ledger: list[Entry]
-
-
-class ArchiveChanged(Answer):
-    student_id: int
-    archived: bool
-    refunded: int
-    expired_on_return: ExpiredOnReturn
-
-
-class LotExtended(Answer):
-    lot: LotView
-
-
-class Report(Answer):
-    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$")
-    passes_sold: int
-    credits_sold: int
-    revenue: Money
-    credits_adjusted: int
-    credits_booked: int
-    credits_used: int
-    credits_expired: int
-    credits_outstanding: int
-    lessons_held: int
-    attendances: int
-    no_shows: int
-
-
-class SettingsView(Answer):
-    studio_name: str
-    window_hours: int
-    validity_options: list[int]
-    currency: str
-    default_capacity: int | None
-    time_zone: str = Field(description="TANGOPASS_TZ, read-only")

@@ -10,7 +10,7 @@ import falcon
 from tangopass.api.calendar_feed import calendar_for
 from tangopass.api.context import LazyExpiry, LazySchedule, StudentGate
 from tangopass.api.edge import parse_body
-from tangopass.api.schemas import LessonChoice
+from tangopass.api.student_schemas import LessonChoice
 from tangopass.api.week_schemas import RegisterChoice
 from tangopass.ledger.application import TangoPass
 from tangopass.ledger.instants import iso

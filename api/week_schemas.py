@@ -18,11 +18,11 @@ from tangopass.api.schemas import (
     Moment,
     Name,
     Request,
-    Status,
     Text,
     _integral,
     whole,
 )
+from tangopass.api.student_schemas import Status
 
 Capacity = whole(1, 500)
 Balance = whole(1, 20, description="leaders and followers may differ by at most this many")
