@@ -19,7 +19,6 @@ from tangopass.api.errors import ApiError
 from tangopass.api.settings import Settings
 from tangopass.api.throttle import GuessLimit
 from tangopass.ledger.application import TangoPass
-from tangopass.ledger.instants import iso
 from tangopass.projections.queries import Queries
 
 
@@ -34,7 +33,7 @@ class Context:
 
     def __post_init__(self) -> None:
         self.links = StudentLinks(self.settings.public_url)
-        self.expiry = LazyExpiry(self.queries, self.ledger)
+        self.expiry = LazyExpiry(self.ledger)
         self.schedule = LazySchedule(self.ledger)
 
     def link(self, token: str) -> str:
@@ -84,15 +83,12 @@ class StudentGate:
 class LazyExpiry:
     """Before a read: write the EXPIRE entries the clock has made due (no cron)."""
 
-    def __init__(self, queries: Queries, ledger: TangoPass):
-        self.queries = queries
+    def __init__(self, ledger: TangoPass):
         self.ledger = ledger
 
     def settle_due(self, now: datetime, student_id: int | None = None) -> None:
-        """Settle every student (or one) holding a lot whose time is up."""
-        due = self.queries.students_to_settle(iso(now), student_id)
-        if due:
-            self.ledger.settle(due, now)
+        """Settle every student (or one) holding a lot whose time is up (the ledger decides who)."""
+        self.ledger.settle_due(now, student_id)
 
 
 class LazySchedule:

@@ -78,6 +78,10 @@ class FakeReads:
         # Every student: a superset the domain narrows down (it extends only usable lots).
         return sorted(e.number for e in self._events() if isinstance(e, Student.Added))
 
+    def students_to_settle(self, now: str, student_id: int | None = None) -> list[int]:
+        # Every student (or the one): settling one with nothing due appends nothing.
+        everyone = self.students_with_valid_lots(now)
+        return everyone if student_id is None else [n for n in everyone if n == student_id]
 
     # the week (part 2)
 

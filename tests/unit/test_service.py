@@ -16,6 +16,7 @@ from tangopass.ledger.errors import (
     LessonClearedError, LessonNotStartedError, NoCreditsError, NotFoundError,
     NoUpcomingLessonError, RegistrationClosedError,
 )
+from tangopass.ledger.student import Student
 from tests.support.fake_reads import service
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -136,3 +137,26 @@ def test_adjust_adds_a_lot_or_takes_credits_never_below_zero(app):
     assert app.adjust(student, -3, "mistake", None, NOW) == {"credits_available": 0}
     with pytest.raises(NoCreditsError):
         app.adjust(student, -1, "again", None, NOW)
+
+
+def _stored_count(app) -> int:
+    with app.events.store.read() as cursor:
+        return cursor.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+
+
+def test_settle_due_writes_the_expiry_once_and_only_when_due(app):
+    student = _student_with(app, 3)  # a 1-month lot, bought now
+    fresh = app.add_student("Bea", NOW)["id"]
+    app.add_purchase(fresh, 2, 3, NOW, None, NOW)  # 3 months: still valid below
+    before = _stored_count(app)
+    app.settle_due(NOW + 20 * DAY, student)  # not due yet: nothing appended
+    assert _stored_count(app) == before
+    untouched = app.get(Student.create_id(fresh)).version
+    app.settle_due(NOW + 40 * DAY)
+    settled = app.get(Student.create_id(student))
+    assert settled.balance == 0 and settled.closed_lots == 1  # the EXPIRE entry is written
+    assert app.get(Student.create_id(fresh)).version == untouched  # nothing due: no event
+    after = _stored_count(app)
+    assert after > before
+    app.settle_due(NOW + 41 * DAY)  # already settled: a second call appends nothing
+    assert _stored_count(app) == after
