@@ -28,10 +28,12 @@ export function createAdminApi(getToken) {
     addPurchase: (body) => post('/admin/addPurchase', body),
     setNextLesson: (startsAt) => post('/admin/setNextLesson', { starts_at: startsAt }),
     cancelLesson: (lessonId) => post('/admin/cancelLesson', { lesson_id: lessonId }),
+    // Commands about one lesson always name it: "the next lesson" (or "the latest begun") on the
+    // server may not be the one on the screen once another device added or cleared a lesson.
     cancelRegistration: (studentId, lessonId) =>
-      post('/admin/cancelRegistration', lessonId ? { student_id: studentId, lesson_id: lessonId } : { student_id: studentId }),
-    clearRegistrations: (lessonId, noShows) => post('/admin/clearRegistrations',
-      lessonId ? { lesson_id: lessonId, no_shows: noShows || [] } : {}),
+      post('/admin/cancelRegistration', { student_id: studentId, lesson_id: lessonId }),
+    clearRegistrations: (lessonId, noShows = []) =>
+      post('/admin/clearRegistrations', { lesson_id: lessonId, no_shows: noShows }),
     lessons: (from, to) => request(`/admin/lessons?from=${from}&to=${to}`, { headers: auth() }),
     addLesson: (body) => post('/admin/addLesson', body),
     addSeries: (body) => post('/admin/addSeries', body),

@@ -7,6 +7,7 @@ import { announce, announceError } from './messages.js';
 import { confirmDialog } from './dialog.js';
 import { onSubmit, whileBusy } from './forms.js';
 import { rememberLesson } from './offline.js';
+import { lessonName } from './week-actions.js';
 
 export { renderWeek } from './week-panel.js';
 
@@ -38,6 +39,33 @@ async function addLesson(form, ctx) {
   const answer = await ctx.api.addLesson({ starts_at: `${value}:00`, ...optional(form) });
   rememberLesson(answer.lesson);
   announce(ctx.message, t('lessonAdded', { date: formatDateTime(answer.lesson.starts_at) }), 'ok');
+}
+
+/**
+ * The lesson "clear after class" is about, of the week on screen: the latest that has begun
+ * (at nowMs) and is neither cleared nor cancelled; null when none has begun.
+ */
+export function lessonToClear(lessons, nowMs) {
+  const begun = lessons.filter((l) => l.status === 'scheduled' && Date.parse(l.starts_at) <= nowMs);
+  return begun.reduce((latest, l) => (!latest || Date.parse(l.starts_at) >= Date.parse(latest.starts_at) ? l : latest), null);
+}
+
+async function clearBegunLesson(ctx) {
+  const lesson = lessonToClear(ctx.week(), Date.now());
+  if (!lesson) {
+    announceError(ctx.message, { code: 'LESSON_NOT_STARTED' });
+    return;
+  }
+  if (!await confirmDialog({ title: t('clearLessonTitle', { date: lessonName(lesson) }), text: t('clearText') })) return;
+  // The no-shows ticked in that lesson's group count here too.
+  const noShows = [...document.querySelectorAll(`#lesson-${lesson.id} .no-show-box:checked`)].map((b) => Number(b.value));
+  try {
+    const answer = await ctx.api.clearRegistrations(lesson.id, noShows);
+    announce(ctx.message, t('cleared', { n: answer.cleared }), 'ok');
+  } catch (err) {
+    announceError(ctx.message, err);
+  }
+  await ctx.reload();
 }
 
 function setupClosure(ctx) {
@@ -73,14 +101,5 @@ export function setupLessonPanel(ctx) {
   });
   setupClosure(ctx);
   const clearBtn = byId('clear-btn');
-  clearBtn.addEventListener('click', () => whileBusy(clearBtn, async () => {
-    if (!await confirmDialog({ title: t('clearTitle'), text: t('clearText') })) return;
-    try {
-      const answer = await ctx.api.clearRegistrations();
-      announce(ctx.message, t('cleared', { n: answer.cleared }), 'ok');
-    } catch (err) {
-      announceError(ctx.message, err);
-    }
-    await ctx.reload();
-  }));
+  clearBtn.addEventListener('click', () => whileBusy(clearBtn, () => clearBegunLesson(ctx)));
 }

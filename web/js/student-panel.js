@@ -8,7 +8,7 @@ import { renderHistory } from './render-history.js';
 import { renderPasses } from './passes-panel.js';
 import { linkBox } from './link-box.js';
 import { confirmDialog } from './dialog.js';
-import { cancelledKey } from './week-actions.js';
+import { cancelledKey, lessonName } from './week-actions.js';
 
 function field(id, labelText, input, hint) {
   input.id = id;
@@ -152,10 +152,12 @@ export function studentPanel(getStudent, baseCtx) {
   const ctx = { ...baseCtx, message };
   const link = linkBox(getStudent(), { ...ctx, onRotated: () => ctx.reload() });
   const passes = h('div', { class: 'passes' });
-  const cancelBtn = h('button', { type: 'button', class: 'btn btn-danger btn-small' }, t('cancel'));
+  const cancelBtn = h('button', { type: 'button', class: 'btn btn-danger btn-small' });
+  let shownLesson = null; // the lesson the button names: the one it cancels, whatever is next by then
   cancelBtn.addEventListener('click', () => whileBusy(cancelBtn, async () => {
+    if (!shownLesson) return;
     try {
-      const answer = await ctx.api.cancelRegistration(getStudent().id);
+      const answer = await ctx.api.cancelRegistration(getStudent().id, shownLesson.id);
       announce(message, t(cancelledKey(answer), { name: getStudent().name }), 'ok');
       await ctx.reload();
     } catch (err) {
@@ -173,7 +175,9 @@ export function studentPanel(getStudent, baseCtx) {
     const student = getStudent();
     link.update(student);
     name.update(student);
-    cancelBtn.hidden = !student.registered_next;
+    shownLesson = student.registered_next ? ctx.nextLesson?.() || null : null;
+    cancelBtn.hidden = !shownLesson;
+    cancelBtn.textContent = shownLesson ? t('cancelRegFor', { lesson: lessonName(shownLesson) }) : '';
     if (ctx.offline?.()) return;
     try {
       const page = await ctx.api.student(student.id);

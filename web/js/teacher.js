@@ -44,9 +44,11 @@ const DEFAULT_SETTINGS = { studio_name: 'Tango Pass', window_hours: 2, validity_
 let settings = DEFAULT_SETTINGS;
 let offline = false;
 let students = [];
+let nextLesson = null; // the next lesson of the roster on screen
+let week = [];         // the lessons of the week on screen
 const ctx = {
   api, lessons: knownLessons, reload, settings: () => settings, offline: () => offline,
-  students: () => students, studioDate: localDate,
+  students: () => students, studioDate: localDate, nextLesson: () => nextLesson, week: () => week,
   setSettings: (s) => { settings = s; }, onAuthError: (err) => handleAuthError(err),
 };
 
@@ -71,6 +73,8 @@ function setOffline(savedAt) {
 
 function draw(list) {
   rememberLesson(list.next_lesson);
+  nextLesson = list.next_lesson || null;
+  week = list.week || [];
   students = list.students;
   renderWeek(list.week || [], { ...ctx, message: byId('lessons-message') });
   renderStudents(byId('student-list'), byId('students-count'), list.students, ctx);
