@@ -34,6 +34,9 @@ SETTING_NAMES = (
 BINDING = "DB"
 
 _app: list[falcon.App] = []  # at most one: a Worker has one environment
+# Commands run again after a VersionConflict since the isolate started (the test
+# harness reads it to show that a race really collided).
+RETRIES = [0]
 # The D1 wrapper of each binding the app was built on (the test harness points it at a
 # counting binding per request).
 DATABASES: dict[str, D1] = {}
@@ -59,11 +62,15 @@ def build_app(env: Any, url: str, clock: Callable[[], datetime] = system_now) ->
     store = D1Store(d1, location=f"d1:{BINDING}")
     queries = Queries(store)
     events = EventStore(store)
-    # No pause between attempts: each retry is already a round trip to D1.
-    runner = CommandRunner(store, events.cache, pause=lambda attempt: None)
+    runner = CommandRunner(store, events.cache, pause=_count_retry)
     ledger = TangoPass(events, runner, terms=Terms(settings.tz, settings.window_hours),
                        queries=queries)
     return create_app(Context(ledger=ledger, queries=queries, settings=settings, clock=clock))
+
+
+def _count_retry(attempt: int) -> None:
+    """No pause between attempts (each retry is already a round trip to D1); count it."""
+    RETRIES[0] += 1
 
 
 def app_for(env: Any, url: str) -> falcon.App:

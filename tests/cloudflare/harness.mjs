@@ -12,9 +12,15 @@
 // trip per call, as in production.
 //
 // Protocol: one JSON object per line on stdin, one answer per line on stdout,
-// matched by "id". Ops: request, clock, sql, rebuild. Every request answer
-// carries what it cost: D1 round trips, statements, the most bound parameters
-// of one statement, rows read and written (D1's own meta), CPU ms in Node.
+// matched by "id". Ops: request, clock, sql, rebuild, held, release. Every
+// request answer carries what it cost: D1 round trips, statements, the most
+// bound parameters of one statement, rows read and written (D1's own meta), CPU
+// ms in Node, batches D1 refused and the command runner's retries.
+//
+// A request may name a "gate" and "hold" its first N batches there: each waits,
+// unsent, until a "release" op for that gate; a "held" op answers once the gated
+// request waits at a batch. Tests use it to make two isolates' commands
+// interleave for certain (A has read and decided, B commits, then A's batch goes).
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,8 +80,24 @@ async function timed(cost, call) {
   }
 }
 
-// A D1 binding that counts what one request costs.
-function countingDb(cost) {
+// Gates by name: { remaining, held: {resolve, sql} | null, done, onHeld: [callbacks] }.
+const gates = new Map();
+function gateNamed(name) {
+  if (!gates.has(name)) gates.set(name, { remaining: 0, held: null, done: false, onHeld: [] });
+  return gates.get(name);
+}
+const notifyGate = (gate) => gate.onHeld.splice(0).forEach((notify) => notify());
+async function passGate(gate, statements) {
+  if (!gate || gate.remaining <= 0) return;
+  gate.remaining -= 1;
+  await new Promise((resolve) => {
+    gate.held = { resolve, sql: statements.map((s) => s.sql) };
+    notifyGate(gate);
+  });
+}
+
+// A D1 binding that counts what one request costs (and may hold its batches at a gate).
+function countingDb(cost, gate = null) {
   const meta = (result) => {
     cost.rows_read += result?.meta?.rows_read ?? 0;
     cost.rows_written += result?.meta?.rows_written ?? 0;
@@ -92,9 +114,13 @@ function countingDb(cost) {
   return {
     prepare(sql) { return statement(sql); },
     async batch(statements) {
+      await passGate(gate, statements);
       cost.round_trips += 1; cost.statements += statements.length;
       for (const s of statements) cost.max_params = Math.max(cost.max_params, s.params.length);
-      const results = await timed(cost, () => d1(statements.map((s) => [s.sql, s.params]), true));
+      let results;
+      try {
+        results = await timed(cost, () => d1(statements.map((s) => [s.sql, s.params]), true));
+      } catch (error) { cost.refused_batches += 1; throw error; }
       results.forEach(meta); return results;
     },
   };
@@ -126,22 +152,29 @@ def rebuild(env, url):
     worker_app._app.append(worker_app.build_app(env, url, clock=test_clock))
 def set_clock(iso):
     CLOCK[0] = datetime.fromisoformat(iso)
+def retries():
+    return worker_app.RETRIES[0]
 `);
   return py;
 }
 
 const newCost = () => ({ round_trips: 0, statements: 0, max_params: 0, rows_read: 0, rows_written: 0,
-                         d1_wait_cpu_ms: 0 });
+                         d1_wait_cpu_ms: 0, refused_batches: 0, retries: 0 });
 const isolates = [];
 for (let i = 0; i < Number(isolateCount); i++) isolates.push(await startIsolate());
-const envOf = (cost, vars) => ({ DB: countingDb(cost), ...vars });
+const envOf = (cost, vars, gate = null) => ({ DB: countingDb(cost, gate), ...vars });
 let vars = {};
 
 async function request(msg) {
   const py = isolates[msg.isolate ?? 0];
   if (msg.now) py.globals.get("set_clock")(msg.now);
   const cost = newCost();
-  const env = envOf(cost, vars);
+  let gate = null;
+  if (msg.gate) {
+    gate = gateNamed(msg.gate);
+    Object.assign(gate, { remaining: msg.hold ?? 1, held: null, done: false });
+  }
+  const env = envOf(cost, vars, gate);
   const init = { method: msg.method, headers: msg.headers ?? {} };
   if (msg.body_b64 != null) {
     init.body = Buffer.from(msg.body_b64, "base64");
@@ -154,12 +187,19 @@ async function request(msg) {
   const Default = py.globals.get("entry").Default;
   // The app was built with a counting binding of its own; point it at this request's.
   py.globals.get("worker_app").DATABASES.get("DB").binding = env.DB;
+  const retriesBefore = py.globals.get("retries")();
   const started = process.cpuUsage();
   const worker = Default({}, env);
-  const response = await worker.fetch(req);
-  const body = Buffer.from(await response.arrayBuffer());
+  let response, body;
+  try {
+    response = await worker.fetch(req);
+    body = Buffer.from(await response.arrayBuffer());
+  } finally {
+    if (gate) { gate.done = true; notifyGate(gate); }
+  }
   const used = process.cpuUsage(started);
   worker.destroy(); Default.destroy();
+  cost.retries = py.globals.get("retries")() - retriesBefore;
   return { status: response.status, headers: [...response.headers.entries()], body_b64: body.toString("base64"),
            cost: { ...cost, cpu_ms: (used.user + used.system) / 1000 - cost.d1_wait_cpu_ms } };
 }
@@ -171,6 +211,20 @@ async function handle(msg) {
     case "rebuild": {
       vars = msg.vars ?? {};
       for (const py of isolates) py.globals.get("rebuild")(envOf(newCost(), vars), msg.url);
+      return {};
+    }
+    case "held": {
+      // The statements of the batch now held, or null once the request has finished.
+      const gate = gateNamed(msg.gate);
+      if (!gate.held && !gate.done) await new Promise((notify) => gate.onHeld.push(notify));
+      return { sql: gate.held ? gate.held.sql : null };
+    }
+    case "release": {
+      const gate = gateNamed(msg.gate);
+      if (!gate.held) throw new Error(`nothing is held at gate ${msg.gate}`);
+      const { resolve } = gate.held;
+      gate.held = null;
+      resolve();
       return {};
     }
     case "sql": {

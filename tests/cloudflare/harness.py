@@ -94,6 +94,8 @@ class Cost:
     rows_written: int
     d1_wait_cpu_ms: float  # Node's CPU inside D1 calls (the harness's proxy to workerd)
     cpu_ms: float  # the rest: Pyodide running the Worker's Python, and the SDK's adapter
+    refused_batches: int  # batches D1 refused (a conflict rolls the whole batch back)
+    retries: int  # times the command runner ran the command again after a VersionConflict
 
 
 class WorkerHarness:
@@ -144,6 +146,14 @@ class WorkerHarness:
 
     def sql(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         return self.call(op="sql", sql=sql, params=list(params))["results"]
+
+    def held(self, gate: str) -> list[str] | None:
+        """Wait until the request at ``gate`` holds a batch: its SQL, unsent; None once it finished."""
+        return self.call(op="held", gate=gate)["sql"]
+
+    def release(self, gate: str) -> None:
+        """Send the batch held at ``gate`` to D1."""
+        self.call(op="release", gate=gate)
 
     def reset(self, settings_vars: dict[str, str]) -> None:
         """Empty D1 (drop every table, create them again from schema/) and rebuild the apps."""
@@ -205,7 +215,8 @@ class WorkerClient:
 
     def message(self, method: str, path: str, *, query_string: str | None = None,
                 params: dict | None = None, body: str | bytes | None = None,
-                json_body: Any = None, headers: dict | None = None, isolate: int | None = None) -> dict:
+                json_body: Any = None, headers: dict | None = None, isolate: int | None = None,
+                gate: str | None = None, hold: int = 1) -> dict:
         url = ORIGIN + path
         query = query_string or (urlencode(params, doseq=True) if params else "")
         if query:
@@ -219,6 +230,8 @@ class WorkerClient:
                    "isolate": self.isolate if isolate is None else isolate}
         if data is not None and method not in ("GET", "HEAD"):
             message["body_b64"] = base64.b64encode(data).decode()
+        if gate is not None:  # its first ``hold`` batches wait there (see WorkerHarness.held)
+            message.update(gate=gate, hold=hold)
         if self.clock is not None:
             now: datetime = self.clock()
             message["now"] = now.isoformat()

@@ -1,6 +1,10 @@
 """Contract part 2, "Attendance, walk-ins, closures"."""
 
+import pytest
+
 from tests.e2e.test_week_lessons import THURSDAY, lessons, people
+
+pytestmark = pytest.mark.backends("server", "worker")
 
 
 def test_clearing_with_a_no_show_keeps_credits_consumed_and_shows_who_came(api, clock):

@@ -2,7 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.support.db import rows
+
+pytestmark = pytest.mark.backends("server", "worker")
 
 MONDAY = "2026-11-30T19:00:00Z"  # the clock starts on Monday 2026-11-23 10:00 UTC
 THURSDAY = "2026-11-26T19:00:00Z"
