@@ -19,7 +19,11 @@ conflict on SQLite or PostgreSQL. Optimistic concurrency is the truth on every
 store; here it is the only guard.
 
 Reads inside a command do not see the command's own buffered writes (the
-server's stores do). No command reads back what it appended: projectors return
+server's stores do). Loading an aggregate that is not cached is one round trip,
+not two: the newest snapshot and the events after it are read in one (read-only)
+batch, and the event store's following "events after version v" query is
+answered from it (D1's free plan allows 50 queries per request; a command over
+every student loads each of them). No command reads back what it appended: projectors return
 statements (DESIGN.md section 11) and the numbers a command hands out are read
 once and counted on in memory.
 """
@@ -32,8 +36,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from tangopass.projections.storage.event_store import SELECT_AFTER, SELECT_SNAPSHOT
 from tangopass.projections.storage.port import Statement, VersionConflict
-from tangopass.worker.d1 import D1, D1Cursor, D1Error
+from tangopass.worker.d1 import D1, D1Cursor, D1Error, Row
 
 CONFLICTS = ("UNIQUE constraint failed", "is append-only")
 MAX_PARAMS = 100  # D1's limit of bound parameters per statement
@@ -41,6 +46,12 @@ EVENT_INSERT = "INSERT INTO stored_events (rowid, originator_id, originator_vers
 LAST_EVENT = "SELECT MAX(rowid) AS last FROM stored_events"
 # A plain multi-row-able INSERT: "INSERT INTO t (a, b) VALUES (?, ?)" and nothing after.
 PLAIN_INSERT = re.compile(r"^(INSERT INTO \w+ \([\w, ]+\)) VALUES (\((?:\?, )*\?\))$")
+# The events after an aggregate's newest snapshot (after version 0 without one).
+EVENTS_AFTER_SNAPSHOT = (
+    "SELECT originator_version, topic, state FROM stored_events WHERE originator_id = ?"
+    " AND originator_version > COALESCE((SELECT MAX(originator_version) FROM stored_snapshots"
+    " WHERE originator_id = ?), 0) ORDER BY originator_version"
+)
 
 
 def multi_row_inserts(head: str, rows: Sequence[Sequence[Any]]) -> list[Statement]:
@@ -57,7 +68,37 @@ def multi_row_inserts(head: str, rows: Sequence[Sequence[Any]]) -> list[Statemen
     return statements
 
 
-class BufferedCursor(D1Cursor):
+class LoadingCursor(D1Cursor):
+    """A D1 cursor that reads an aggregate's snapshot and later events in one round trip.
+
+    EventStore.load asks SELECT_SNAPSHOT, then SELECT_AFTER with the snapshot's
+    version (0 without one). The first is sent together with EVENTS_AFTER_SNAPSHOT;
+    the second, if it asks exactly for those events, is answered from them.
+    """
+
+    def __init__(self, d1: D1):
+        super().__init__(d1)
+        self._events_after: tuple[str, int, list[Row]] | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> LoadingCursor:
+        if sql == SELECT_SNAPSHOT:
+            (originator_id,) = params
+            snapshot, events = self.d1.batch(
+                [(SELECT_SNAPSHOT, (originator_id,)),
+                 (EVENTS_AFTER_SNAPSHOT, (originator_id, originator_id))])
+            self._rows = [Row(row) for row in snapshot]
+            after = snapshot[0]["originator_version"] if snapshot else 0
+            self._events_after = (originator_id, after, [Row(row) for row in events])
+            return self
+        prefetched, self._events_after = self._events_after, None
+        if sql == SELECT_AFTER and prefetched is not None and tuple(params) == prefetched[:2]:
+            self._rows = prefetched[2]
+            return self
+        super().execute(sql, params)
+        return self
+
+
+class BufferedCursor(LoadingCursor):
     """Reads go to D1 at once; writes join the command's batch (see the module docstring)."""
 
     def __init__(self, d1: D1, tx: D1WriteTx):
@@ -152,7 +193,7 @@ class D1Store:
         if self._tx is not None:  # inside a command: reads see committed state only
             yield self._tx.cursor
             return
-        cursor = D1Cursor(self.d1)
+        cursor = LoadingCursor(self.d1)
         try:
             yield cursor
         finally:

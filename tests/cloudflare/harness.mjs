@@ -17,7 +17,7 @@
 // bound parameters of one statement, rows read and written (D1's own meta), CPU
 // ms in Node, batches D1 refused and the command runner's retries.
 //
-// A request may name a "gate" and "hold" its first N batches there: each waits,
+// A request may name a "gate" and "hold" its first N writing batches there: each waits,
 // unsent, until a "release" op for that gate; a "held" op answers once the gated
 // request waits at a batch. Tests use it to make two isolates' commands
 // interleave for certain (A has read and decided, B commits, then A's batch goes).
@@ -87,8 +87,9 @@ function gateNamed(name) {
   return gates.get(name);
 }
 const notifyGate = (gate) => gate.onHeld.splice(0).forEach((notify) => notify());
+const writes = (statements) => statements.some((s) => !/^\s*SELECT\b/i.test(s.sql));
 async function passGate(gate, statements) {
-  if (!gate || gate.remaining <= 0) return;
+  if (!gate || gate.remaining <= 0 || !writes(statements)) return;  // reads pass
   gate.remaining -= 1;
   await new Promise((resolve) => {
     gate.held = { resolve, sql: statements.map((s) => s.sql) };

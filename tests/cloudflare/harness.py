@@ -115,6 +115,7 @@ class WorkerHarness:
         if not first or not json.loads(first).get("ready"):
             raise RuntimeError(f"the harness did not start:\n{self.log_path.read_text()[-4000:]}")
         self._next = 0
+        self.settings_vars: dict[str, str] = {}
         self._waiting: dict[int, Future] = {}
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -166,7 +167,12 @@ class WorkerHarness:
         for path in schema_files():
             batch += [[statement, []] for statement in statements(path.read_text())]
         self.call(op="sql", batch=batch)
-        self.call(op="rebuild", url=ORIGIN, vars=settings_vars)
+        self.settings_vars = settings_vars
+        self.cold()
+
+    def cold(self) -> None:
+        """Build every isolate's app afresh: empty aggregate caches, as a new isolate has."""
+        self.call(op="rebuild", url=ORIGIN, vars=self.settings_vars)
 
     def close(self) -> None:
         if self.process.poll() is None:

@@ -8,6 +8,12 @@ from tangopass.api.headers import SECURITY_HEADERS, cache_control
 from tests.cloudflare.harness import ROOT, migrate, stage_worker, wrangler
 
 FREE_PLAN_GZIP_KIB = 3072  # the free plan's limit on a Worker's compressed upload
+SERVER_ONLY_MODULES = tuple(f"tangopass/{name}" for name in (
+    "api/cli.py", "api/server.py", "api/wiring.py", "api/logs.py", "api/audit/",
+    "projections/schema.py", "projections/export.py", "projections/storage/sqlite.py",
+    "projections/storage/postgres", "projections/storage/dump.py", "projections/storage/stores.py",
+))
+SERVER_ONLY_WHEELS = {"psycopg", "psycopg_binary", "gunicorn", "click", "sqlite_utils", "pytest"}
 
 
 def test_the_dry_run_deploy_fits_the_free_plan(tmp_path):
@@ -21,10 +27,14 @@ def test_the_dry_run_deploy_fits_the_free_plan(tmp_path):
           f"of the free plan's {FREE_PLAN_GZIP_KIB} KiB ({gzip_kib / FREE_PLAN_GZIP_KIB:.0%})")
     assert gzip_kib < FREE_PLAN_GZIP_KIB
     assert "env.DB (tangopass)" in done.stdout and "D1 Database" in done.stdout
-    # Only what ships: no tests, benchmarks, CLI or server modules in the upload.
+    # Only what ships: no tests, benchmarks, CLI, server or server-store modules in the
+    # upload (wrangler lists every module of ours), and no server-only wheel vendored.
+    uploaded = set(re.findall(r"(tangopass/[\w/]+\.py)", done.stdout))
+    assert "tangopass/api/app.py" in uploaded and "tangopass/worker/d1_store.py" in uploaded
     assert "tests/" not in done.stdout and "bench/" not in done.stdout
-    assert "tangopass/api/cli.py" not in done.stdout
-    assert "tangopass/api/app.py" in done.stdout
+    assert not {path for path in uploaded if path.startswith(SERVER_ONLY_MODULES)}
+    vendored = {path.name.split("-")[0].lower() for path in (ROOT / "python_modules").iterdir()}
+    assert not vendored & SERVER_ONLY_WHEELS, vendored
 
 
 def test_migrations_apply_the_schema_files_once(tmp_path):
