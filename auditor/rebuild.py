@@ -1,12 +1,12 @@
 """Rebuild every projection from the event store alone (the auditor's check).
 
-The rebuild runs the same projector functions as the live hook, over the
+The rebuild runs the same projector functions as the live append, over the
 events in their recorded order, into a fresh database; a rebuilt database must
 equal the live one, table by table.
 
 The hash chain (``event_hash_chain``, schema 003) is not a read model of the
 decoded events but of the stored rows; it is derivable from them all the same,
-so the rebuild recomputes it with the same function the recorder hook uses and
+so the rebuild recomputes it with the same function the live append uses and
 the replay compares it like any other table. A difference there means the
 stored events are no longer the ones the chain was written for (``tangopass
 verify`` then names the first broken link). A live database without the table

@@ -2,8 +2,8 @@
 
 The builders drive the real aggregates with the same calls, in the same order,
 as the application's commands (settle first, guards, then the event methods),
-and store the result with the application's own ``save`` - so the recorder
-hook writes the very events, projections and hash links a live server would.
+and store the result with the application's own ``save`` - so the event store
+writes the very events, projections and hash links a live server would.
 Two shortcuts make millions of events affordable, and neither changes what is
 stored:
 

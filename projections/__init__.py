@@ -1,2 +1,3 @@
-"""Read models: event → row functions, the recorder hook that runs them in the
-same transaction as the event append, the schema, and the rebuild."""
+"""Read models: event → statement functions (run by the event store in the same
+transaction as the event append), the queries, the schema, and storage/ (the
+port, the SQLite and PostgreSQL adapters, the one write path)."""
