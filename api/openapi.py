@@ -67,11 +67,42 @@ def _body(model: type[BaseModel], required: bool = True) -> dict:
 
 TOKEN = [{"studentToken": []}]
 ADMIN = [{"adminBearer": []}, {"adminHeader": []}]
-LEDGER_PARAM = {
-    "name": "ledger", "in": "query", "required": False, "allowEmptyValue": True,
-    "schema": {"type": "string"},
-    "description": "any value: the ledger from the newest OLDEST marker; 'all': everything",
-}
+
+
+def _operation(summary: str, security: list | None, responses: dict, **fields: Any) -> dict:
+    """One operation object: its summary, security (if any), ``fields`` (``parameters``,
+    ``requestBody``) and responses, in that order."""
+    operation: dict[str, Any] = {"summary": summary}
+    if security is not None:
+        operation["security"] = security
+    return {**operation, **fields, "responses": responses}
+
+
+def _media(media_type: str, kind: str = "string") -> dict:
+    """A non-JSON answer body: ``{media_type: {"schema": {"type": kind}}}``."""
+    return {media_type: {"schema": {"type": kind}}}
+
+
+def _json_or_csv(model: type[BaseModel], errors: tuple[int, ...]) -> dict:
+    """Responses of a page that is also a spreadsheet download (``?format=csv``)."""
+    return _responses(200, model, errors, {**_json(model), **_media("text/csv")})
+
+
+def _flag(name: str, description: str) -> dict:
+    """A query parameter whose presence is the value (``?all``, ``?archived``)."""
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True,
+            "schema": {"type": "string"}, "description": description}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    """An optional query parameter with a value."""
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+def _format_param(description: str) -> dict:
+    return _query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                  description)
 
 
 def _student_id_param() -> dict:
@@ -79,126 +110,108 @@ def _student_id_param() -> dict:
             "schema": {"type": "integer", "minimum": 1, "maximum": schemas.ID_MAX}}
 
 
-def _paths() -> dict:
-    paths: dict[str, Any] = {
-        "/health": {"get": {"summary": "Liveness", "responses": _responses(200, schemas.Health, ())}},
-        "/status": {"get": {
-            "summary": "The student's credits, lots and next lesson", "security": TOKEN,
-            "parameters": [LEDGER_PARAM],
-            "responses": _responses(200, ws.StudentStatus, (400, 401, 429, 503)),
-        }},
-        "/register": {"post": {
-            "summary": "Register for the next lesson (or lesson_id), or join its waitlist when"
-            " it is full; idempotent", "security": TOKEN,
-            "requestBody": _body(ws.RegisterChoice, required=False),
-            "responses": _responses(200, ws.Registration, STUDENT_POST_ERRORS),
-        }},
-        "/cancel": {"post": {
-            "summary": "Cancel the registration; idempotent", "security": TOKEN,
-            "requestBody": _body(ss.LessonChoice, required=False),
-            "responses": _responses(200, ss.Cancelled, STUDENT_POST_ERRORS),
-        }},
-        "/calendar.ics": {"get": {
-            "summary": "The student's lessons as iCalendar", "security": TOKEN,
-            "responses": _responses(
-                200, None, (401, 429), {"text/calendar": {"schema": {"type": "string"}}}
-            ),
-        }},
-        "/manifest.webmanifest": {"get": {
-            "summary": "The installed app's manifest for this student: start_url and id are"
-                       " their own link; never cached (private, no-store)",
-            "security": TOKEN,
-            "responses": _responses(
-                200, None, (401, 429), {"application/manifest+json": {"schema": {"type": "object"}}}
-            ),
-        }},
-        "/admin/list": {"get": {
-            "summary": "Students, the next lesson and open registrations", "security": ADMIN,
-            "parameters": [{
-                "name": "archived", "in": "query", "required": False, "allowEmptyValue": True,
-                "schema": {"type": "string"}, "description": "present: only archived students",
-            }],
-            "responses": _responses(200, ts.Overview, (401,)),
-        }},
-        "/admin/student": {"get": {
-            "summary": "One student: card, every lot, lessons, the whole ledger", "security": ADMIN,
-            "parameters": [_student_id_param()],
-            "responses": _responses(200, ts.StudentPage, (400, 401, 404)),
-        }},
-        "/admin/report": {"get": {
-            "summary": "The monthly report, counted in the studio time zone", "security": ADMIN,
-            "parameters": [{
-                "name": "month", "in": "query", "required": False,
-                "schema": {"type": "string", "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"},
-                "description": "YYYY-MM (default: the current month)",
-            }, {
-                "name": "format", "in": "query", "required": False,
-                "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
-                "description": "csv: figure,value rows as a spreadsheet download",
-            }],
-            "responses": {
-                **_responses(200, ts.Report, (400, 401)),
-                "200": {"description": "success", "content": {
-                    **_json(ts.Report), "text/csv": {"schema": {"type": "string"}},
-                }},
-            },
-        }},
-        "/admin/ledger": {"get": {
-            "summary": "A student's ledger", "security": ADMIN,
-            "parameters": [_student_id_param(), {
-                "name": "all", "in": "query", "required": False, "allowEmptyValue": True,
-                "schema": {"type": "string"}, "description": "present: the whole history",
-            }, {
-                "name": "format", "in": "query", "required": False,
-                "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
-                "description": "csv: the same rows as a spreadsheet download",
-            }],
-            "responses": {
-                **_responses(200, ts.StudentLedger, (400, 401, 404)),
-                "200": {"description": "success", "content": {
-                    **_json(ts.StudentLedger),
-                    "text/csv": {"schema": {"type": "string"}},
-                }},
-            },
-        }},
-        "/admin/lessons": {"get": {
-            "summary": "Lessons from a date to a date (default: 7 days ago to the horizon's"
-            " end), with registrations (role, attendance) and waitlists", "security": ADMIN,
-            "parameters": [
-                {"name": name, "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "date"},
-                 "description": "inclusive studio date YYYY-MM-DD"}
-                for name in ("from", "to")
-            ],
-            "responses": _responses(200, ws.Lessons, (400, 401)),
-        }},
-        "/admin/qr": {"get": {
-            "summary": "The student's link as a QR code", "security": ADMIN,
-            "parameters": [_student_id_param()],
-            "responses": _responses(
-                200, None, (400, 401, 404), {"image/svg+xml": {"schema": {"type": "string"}}}
-            ),
-        }},
+LEDGER_PARAM = _flag(
+    "ledger", "any value: the ledger from the newest OLDEST marker; 'all': everything"
+)
+MONTH_PARAM = _query(
+    "month", {"type": "string", "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"},
+    "YYYY-MM (default: the current month)",
+)
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
+    "description": "same key + same body → the first answer again; other body → 409",
+}
+
+
+def _student_paths() -> dict:
+    """What the student's link reaches (and the liveness probe)."""
+    return {
+        "/health": {"get": _operation("Liveness", None, _responses(200, schemas.Health, ()))},
+        "/status": {"get": _operation(
+            "The student's credits, lots and next lesson", TOKEN,
+            _responses(200, ws.StudentStatus, (400, 401, 429, 503)), parameters=[LEDGER_PARAM],
+        )},
+        "/register": {"post": _operation(
+            "Register for the next lesson (or lesson_id), or join its waitlist when"
+            " it is full; idempotent", TOKEN,
+            _responses(200, ws.Registration, STUDENT_POST_ERRORS),
+            requestBody=_body(ws.RegisterChoice, required=False),
+        )},
+        "/cancel": {"post": _operation(
+            "Cancel the registration; idempotent", TOKEN,
+            _responses(200, ss.Cancelled, STUDENT_POST_ERRORS),
+            requestBody=_body(ss.LessonChoice, required=False),
+        )},
+        "/calendar.ics": {"get": _operation(
+            "The student's lessons as iCalendar", TOKEN,
+            _responses(200, None, (401, 429), _media("text/calendar")),
+        )},
+        "/manifest.webmanifest": {"get": _operation(
+            "The installed app's manifest for this student: start_url and id are"
+            " their own link; never cached (private, no-store)", TOKEN,
+            _responses(200, None, (401, 429), _media("application/manifest+json", "object")),
+        )},
     }
-    key_header = {
-        "name": "Idempotency-Key", "in": "header", "required": False,
-        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
-        "description": "same key + same body → the first answer again; other body → 409",
+
+
+def _desk_paths() -> dict:
+    """The teacher's pages and downloads (GET)."""
+    return {
+        "/admin/list": {"get": _operation(
+            "Students, the next lesson and open registrations", ADMIN,
+            _responses(200, ts.Overview, (401,)),
+            parameters=[_flag("archived", "present: only archived students")],
+        )},
+        "/admin/student": {"get": _operation(
+            "One student: card, every lot, lessons, the whole ledger", ADMIN,
+            _responses(200, ts.StudentPage, (400, 401, 404)), parameters=[_student_id_param()],
+        )},
+        "/admin/report": {"get": _operation(
+            "The monthly report, counted in the studio time zone", ADMIN,
+            _json_or_csv(ts.Report, (400, 401)),
+            parameters=[MONTH_PARAM, _format_param("csv: figure,value rows as a spreadsheet download")],
+        )},
+        "/admin/ledger": {"get": _operation(
+            "A student's ledger", ADMIN, _json_or_csv(ts.StudentLedger, (400, 401, 404)),
+            parameters=[_student_id_param(), _flag("all", "present: the whole history"),
+                        _format_param("csv: the same rows as a spreadsheet download")],
+        )},
+        "/admin/lessons": {"get": _operation(
+            "Lessons from a date to a date (default: 7 days ago to the horizon's"
+            " end), with registrations (role, attendance) and waitlists", ADMIN,
+            _responses(200, ws.Lessons, (400, 401)),
+            parameters=[_query(name, {"type": "string", "format": "date"},
+                               "inclusive studio date YYYY-MM-DD") for name in ("from", "to")],
+        )},
+        "/admin/qr": {"get": _operation(
+            "The student's link as a QR code", ADMIN,
+            _responses(200, None, (400, 401, 404), _media("image/svg+xml")),
+            parameters=[_student_id_param()],
+        )},
     }
+
+
+def _command_paths() -> dict:
+    """One POST per command in ``COMMANDS``, and the settings' GET beside their POST."""
+    paths: dict[str, Any] = {}
     for command in COMMANDS:
         paths[f"/admin/{command.name}"] = {"post": {
             "summary": command.model.__doc__ or command.name,
             "operationId": command.name,
             "security": ADMIN,
-            "parameters": [key_header],
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": _body(command.model),
             "responses": _responses(command.status, ANSWER_OF_COMMAND[command.name], COMMAND_ERRORS),
         }}
-    paths["/admin/settings"]["get"] = {
-        "summary": "The settings in force", "security": ADMIN,
-        "responses": _responses(200, ts.SettingsView, (401,)),
-    }
+    paths["/admin/settings"]["get"] = _operation(
+        "The settings in force", ADMIN, _responses(200, ts.SettingsView, (401,))
+    )
     return paths
+
+
+def _paths() -> dict:
+    return {**_student_paths(), **_desk_paths(), **_command_paths()}
 
 
 def _components() -> dict:
