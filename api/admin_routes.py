@@ -17,13 +17,14 @@ from tangopass.api import desk_routes as desk
 from tangopass.api import teacher_schemas as ts
 from tangopass.api import week_routes as week
 from tangopass.api import week_schemas as ws
-from tangopass.api.context import Context
+from tangopass.api.context import Clock, Context, LazyExpiry, LazySchedule, StudentLinks
 from tangopass.api.edge import check_admin, localize, parse_body, single_param
 from tangopass.api.errors import ApiError
 from tangopass.ledger.errors import NotFoundError, StudentArchivedError
 from tangopass.ledger.instants import iso
 from tangopass.ledger.limits import check_not_in_future
 from tangopass.projections.idempotency import IdempotencyClaim, request_hash
+from tangopass.projections.queries import Queries
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
@@ -153,17 +154,21 @@ RESOURCE_OF_COMMAND = {"settings": SettingsResource}
 
 
 class ListResource:
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+    """``GET /admin/list[?archived]``: students with their links, the next lesson, who is in."""
+
+    def __init__(self, admin_token: str, queries: Queries, links: StudentLinks,
+                 expiry: LazyExpiry, schedule: LazySchedule, clock: Clock):
+        self.admin_token, self.queries, self.links = admin_token, queries, links
+        self.expiry, self.schedule, self.clock = expiry, schedule, clock
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        check_admin(req, self.ctx.settings.admin_token)
-        now = self.ctx.clock()
-        self.ctx.settle_due(now)
-        self.ctx.make_due(now)
-        body = self.ctx.queries.overview(iso(now), archived="archived" in req.params)
+        check_admin(req, self.admin_token)
+        now = self.clock()
+        self.expiry.settle_due(now)
+        self.schedule.make_due(now)
+        body = self.queries.overview(iso(now), archived="archived" in req.params)
         for student in body["students"]:
-            student["link"] = self.ctx.link(student["token"])
+            student["link"] = self.links.link(student["token"])
         resp.media = body
 
 
@@ -177,21 +182,21 @@ class LedgerResource:
 
     FORMATS = ("json", "csv")
 
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+    def __init__(self, admin_token: str, queries: Queries, expiry: LazyExpiry, clock: Clock):
+        self.admin_token, self.queries, self.expiry, self.clock = admin_token, queries, expiry, clock
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        check_admin(req, self.ctx.settings.admin_token)
+        check_admin(req, self.admin_token)
         fmt = single_param(req, "format") or "json"
         if fmt not in self.FORMATS:
             raise ApiError("VALIDATION_ERROR", "format: must be json or csv")
-        student_id = desk.student_id_param(req, self.ctx)
-        self.ctx.settle_due(self.ctx.clock(), student_id)
+        student_id = desk.student_id_param(req, self.queries)
+        self.expiry.settle_due(self.clock(), student_id)
         everything = "all" in req.params
         if fmt == "csv":
             from tangopass.projections.export import csv_text, ledger_rows  # kept inside this class
 
-            with self.ctx.queries.snapshot() as cursor:
+            with self.queries.snapshot() as cursor:
                 body = csv_text(ledger_rows(cursor, student_id, from_oldest_marker=not everything))
             resp.content_type = "text/csv; charset=utf-8"
             resp.downloadable_as = f"tangopass-ledger-student-{student_id}.csv"
@@ -199,22 +204,22 @@ class LedgerResource:
             return
         resp.media = {
             "student_id": student_id,
-            "ledger": self.ctx.queries.ledger(student_id, everything),
+            "ledger": self.queries.ledger(student_id, everything),
         }
 
 
 class QrResource:
     """The student's link as a QR code (SVG), to show in class."""
 
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+    def __init__(self, admin_token: str, queries: Queries, links: StudentLinks):
+        self.admin_token, self.queries, self.links = admin_token, queries, links
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        check_admin(req, self.ctx.settings.admin_token)
-        student_id = desk.student_id_param(req, self.ctx)
-        card = self.ctx.queries.student_card(student_id)
+        check_admin(req, self.admin_token)
+        student_id = desk.student_id_param(req, self.queries)
+        card = self.queries.student_card(student_id)
         out = io.BytesIO()
-        segno.make(self.ctx.link(card["token"]), error="m").save(
+        segno.make(self.links.link(card["token"]), error="m").save(
             out, kind="svg", scale=8, border=2, xmldecl=False, title="Student link"
         )
         resp.content_type = "image/svg+xml"
@@ -225,9 +230,13 @@ def add_routes(app: falcon.App, ctx: Context) -> None:
     for command in COMMANDS:
         resource = RESOURCE_OF_COMMAND.get(command.name, CommandResource)
         app.add_route(f"/admin/{command.name}", resource(ctx, command))
-    app.add_route("/admin/student", desk.StudentResource(ctx))
+    token, queries, clock = ctx.settings.admin_token, ctx.queries, ctx.clock
+    app.add_route("/admin/student",
+                  desk.StudentResource(token, queries, ctx.links, ctx.expiry, clock))
     app.add_route("/admin/report", desk.ReportResource(ctx))
-    app.add_route("/admin/list", ListResource(ctx))
-    app.add_route("/admin/ledger", LedgerResource(ctx))
-    app.add_route("/admin/qr", QrResource(ctx))
-    app.add_route("/admin/lessons", week.LessonsResource(ctx))
+    app.add_route("/admin/list",
+                  ListResource(token, queries, ctx.links, ctx.expiry, ctx.schedule, clock))
+    app.add_route("/admin/ledger", LedgerResource(token, queries, ctx.expiry, clock))
+    app.add_route("/admin/qr", QrResource(token, queries, ctx.links))
+    app.add_route("/admin/lessons",
+                  week.LessonsResource(token, queries, ctx.schedule, clock, ctx.settings.tz))

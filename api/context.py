@@ -1,10 +1,12 @@
 """The parts ``create_app`` hands to the resources, each the one collaborator a resource uses.
 
 ``Context`` carries the application, the read models, the settings and the clock from the
-composition root (``api/wiring.py``) to ``create_app``. The student's resources get only their
-collaborators: ``StudentGate`` (whose token is this), ``LazyExpiry`` (settle due expiries
-before a read) and the read models. The teacher's resources (``admin_routes``, ``desk_routes``)
-still take the ``Context`` and reach these through ``link`` and ``settle_due``.
+composition root (``api/wiring.py``) to ``create_app``. The student's resources and the teacher's
+pages (list, student, ledger, QR, lessons) get only their collaborators: ``StudentGate``
+(whose token is this), the admin token, ``LazyExpiry`` (settle due expiries before a read),
+``LazySchedule``, ``StudentLinks``, the read models and the clock. The teacher's commands and
+the report and settings pages still take the ``Context`` (their runners reach the ledger, the
+settings and the time zone through it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from tangopass.api.throttle import GuessLimit
 from tangopass.ledger.application import TangoPass
 from tangopass.projections.queries import Queries
 
+Clock = Callable[[], datetime]  # now, an aware datetime
+
 
 @dataclass
 class Context:
@@ -29,7 +33,7 @@ class Context:
     ledger: TangoPass
     queries: Queries
     settings: Settings
-    clock: Callable[[], datetime]
+    clock: Clock
 
     def __post_init__(self) -> None:
         self.links = StudentLinks(self.settings.public_url)

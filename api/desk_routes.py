@@ -13,11 +13,12 @@ import falcon
 
 from tangopass.api import schemas
 from tangopass.api import teacher_schemas as ts
-from tangopass.api.context import Context
+from tangopass.api.context import Clock, Context, LazyExpiry, StudentLinks
 from tangopass.api.edge import check_admin, single_param
 from tangopass.api.errors import ApiError
 from tangopass.ledger.errors import NotFoundError
 from tangopass.ledger.instants import iso
+from tangopass.projections.queries import Queries
 from tangopass.projections.report import month_of, monthly_report, report_csv_rows
 
 MONTH = re.compile(r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")
@@ -68,12 +69,13 @@ def lot_student(ctx: Context, p: Any) -> int | None:
 # ---------------------------------------------------------------- resources
 
 
-def student_id_param(req: falcon.Request, ctx: Context) -> int:
+def student_id_param(req: falcon.Request, queries: Queries) -> int:
+    """``?student_id=N`` of a known student: 400 if malformed, 404 if unknown."""
     raw = single_param(req, "student_id")
     if raw is None or not raw.isdigit() or not 1 <= int(raw) <= schemas.ID_MAX:
         raise ApiError("VALIDATION_ERROR", "student_id: a positive whole number is required")
     student_id = int(raw)
-    if not ctx.queries.student_exists(student_id):
+    if not queries.student_exists(student_id):
         raise NotFoundError(f"no student with id {student_id}")
     return student_id
 
@@ -81,16 +83,18 @@ def student_id_param(req: falcon.Request, ctx: Context) -> int:
 class StudentResource:
     """``GET /admin/student?student_id=N``: everything about one student."""
 
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+    def __init__(self, admin_token: str, queries: Queries, links: StudentLinks,
+                 expiry: LazyExpiry, clock: Clock):
+        self.admin_token, self.queries, self.links = admin_token, queries, links
+        self.expiry, self.clock = expiry, clock
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        check_admin(req, self.ctx.settings.admin_token)
-        student_id = student_id_param(req, self.ctx)
-        now = self.ctx.clock()
-        self.ctx.settle_due(now, student_id)
-        body = self.ctx.queries.student_page(student_id, iso(now))
-        body["student"]["link"] = self.ctx.link(body["student"].pop("token"))
+        check_admin(req, self.admin_token)
+        student_id = student_id_param(req, self.queries)
+        now = self.clock()
+        self.expiry.settle_due(now, student_id)
+        body = self.queries.student_page(student_id, iso(now))
+        body["student"]["link"] = self.links.link(body["student"].pop("token"))
         resp.media = body
 
 

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import falcon
 
 from tangopass.api import week_schemas as ws
-from tangopass.api.context import Context
+from tangopass.api.context import Clock, Context, LazySchedule
 from tangopass.api.edge import check_admin, localize, single_param
 from tangopass.ledger.limits import check_in_future as in_future
 from tangopass.api.errors import ApiError
 from tangopass.ledger.week import day_bounds
+from tangopass.projections.queries import Queries
 from tangopass.projections.week_queries import HORIZON
 
 
-def today(ctx: Context, now: datetime) -> date:
-    """The studio's date at ``now``."""
-    return now.astimezone(ctx.settings.tz).date()
+def today(tz: ZoneInfo, now: datetime) -> date:
+    """The studio's date at ``now`` (``tz``: the studio time zone)."""
+    return now.astimezone(tz).date()
 
 
 def run_add_lesson(ctx: Context, p: ws.AddLesson, now: datetime, claim: Any) -> dict:
@@ -40,7 +42,7 @@ def run_set_next_lesson(ctx: Context, p: Any, now: datetime, claim: Any) -> dict
 
 
 def run_add_series(ctx: Context, p: ws.AddSeries, now: datetime, claim: Any) -> dict:
-    if p.starts_on < today(ctx, now):
+    if p.starts_on < today(ctx.settings.tz, now):
         raise ApiError("VALIDATION_ERROR", "starts_on: must not be in the past")
     return ctx.ledger.add_series(
         weekday=p.weekday, wall=p.time, starts_on=p.starts_on, ends_on=p.ends_on,
@@ -50,7 +52,8 @@ def run_add_series(ctx: Context, p: ws.AddSeries, now: datetime, claim: Any) -> 
 
 
 def run_end_series(ctx: Context, p: ws.EndSeries, now: datetime, claim: Any) -> dict:
-    return ctx.ledger.end_series(p.series_id, p.last_on or today(ctx, now), now, claim)
+    last_on = p.last_on or today(ctx.settings.tz, now)
+    return ctx.ledger.end_series(p.series_id, last_on, now, claim)
 
 
 def run_set_capacity(ctx: Context, p: ws.SetCapacity, now: datetime, claim: Any) -> dict:
@@ -85,18 +88,20 @@ def _date_param(req: falcon.Request, name: str) -> date | None:
 class LessonsResource:
     """GET /admin/lessons[?from=DATE&to=DATE]: the week view, with who is in and who waits."""
 
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
+    def __init__(self, admin_token: str, queries: Queries, schedule: LazySchedule,
+                 clock: Clock, tz: ZoneInfo):
+        self.admin_token, self.queries, self.schedule = admin_token, queries, schedule
+        self.clock, self.tz = clock, tz
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        check_admin(req, self.ctx.settings.admin_token)
-        now = self.ctx.clock()
-        self.ctx.make_due(now)
-        from_on = _date_param(req, "from") or today(self.ctx, now) - timedelta(days=7)
-        to_on = _date_param(req, "to") or today(self.ctx, now + HORIZON)
+        check_admin(req, self.admin_token)
+        now = self.clock()
+        self.schedule.make_due(now)
+        from_on = _date_param(req, "from") or today(self.tz, now) - timedelta(days=7)
+        to_on = _date_param(req, "to") or today(self.tz, now + HORIZON)
         if to_on < from_on:
             raise ApiError("VALIDATION_ERROR", "to: must be on or after from")
         if (to_on - from_on).days > 400:
             raise ApiError("VALIDATION_ERROR", "to: at most 400 days after from")
-        start, end = day_bounds(from_on, to_on, self.ctx.settings.tz)
-        resp.media = {"lessons": self.ctx.queries.lessons_between(start, end)}
+        start, end = day_bounds(from_on, to_on, self.tz)
+        resp.media = {"lessons": self.queries.lessons_between(start, end)}
