@@ -68,7 +68,8 @@ def create_app(ctx: Context) -> falcon.App:
     app.add_route("/health", HealthResource())
     app.add_route("/openapi.json", OpenApiResource())
     gate = StudentGate(ctx.queries)
-    app.add_route("/status", StatusResource(gate, ctx.expiry, ctx.queries, ctx.clock, ctx.schedule))
+    app.add_route("/status", StatusResource(gate, ctx.expiry, ctx.queries, ctx.clock, ctx.schedule,
+                                            ctx.settings.tz.key))
     app.add_route("/register", RegisterResource(gate, ctx.schedule, ctx.ledger, ctx.clock))
     app.add_route("/cancel", MoveResource(gate, ctx.ledger.cancel, ctx.clock, ctx.schedule))
     app.add_route("/calendar.ics", CalendarResource(gate, ctx.queries, ctx.clock, ctx.schedule))

@@ -20,17 +20,20 @@ Clock = Callable[[], datetime]
 
 
 class StatusResource:
+    """GET /status, plus the studio's IANA zone (``time_zone``): a lesson happens at the studio,
+    so the page shows its times on the studio's wall clock, wherever the phone is."""
+
     def __init__(self, gate: StudentGate, expiry: LazyExpiry, reads: Queries, clock: Clock,
-                 schedule: LazySchedule):
+                 schedule: LazySchedule, time_zone: str):
         self.gate, self.expiry, self.reads, self.clock = gate, expiry, reads, clock
-        self.schedule = schedule
+        self.schedule, self.time_zone = schedule, time_zone
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         student_id = self.gate.student_of(req)
         now = self.clock()
         self.expiry.settle_due(now, student_id)
         self.schedule.make_due(now)
-        body = self.reads.status(student_id, iso(now))
+        body = {**self.reads.status(student_id, iso(now)), "time_zone": self.time_zone}
         if "ledger" in req.params:
             wanted = req.params["ledger"]
             everything = "all" in wanted if isinstance(wanted, list) else wanted == "all"

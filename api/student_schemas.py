@@ -33,6 +33,8 @@ class Status(Answer):
     next_lesson: LessonView | None
     registration_open: bool
     registered: bool
+    time_zone: str = Field(description="the studio's IANA time zone (TANGOPASS_TZ): pages show"
+                           " lesson times and cut-offs on its wall clock, wherever the device is")
     ledger: list[Entry] | None = Field(None, description="present with ?ledger or ?ledger=all")
 
 

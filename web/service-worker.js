@@ -6,7 +6,7 @@
 //   last /status in localStorage and shows it as stale; admin answers are never stored.
 // Bump VERSION when the shell changes so every phone picks up the new files.
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const CACHE = `tangopass-shell-${VERSION}`;
 
 const PAGES = ['/', '/teacher'];

@@ -9,13 +9,21 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import iso, sign_in
+from tests.support.server import free_port, start_server, stop_gracefully
+
+from .helpers import Api, Server, iso, sign_in
+
+MADRID = ZoneInfo("Europe/Madrid")
 
 
 LAPTOP = {"width": 1366, "height": 800}
@@ -94,3 +102,73 @@ def test_the_clear_button_clears_the_lesson_its_dialog_names(server, page):
     expect(page.locator("#lessons-message")).to_have_text("That lesson was already cleared or cancelled.")
     lessons = {l["id"]: l["status"] for l in server.api.call("GET", "/admin/lessons")["lessons"]}
     assert lessons == {first["id"]: "scheduled", second["id"]: "cleared"}
+
+
+@pytest.fixture
+def madrid_server(tmp_path: Path):
+    """A studio in Madrid (UTC+1 in winter, UTC+2 in summer)."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    token = secrets.token_urlsafe(24)
+    env = {"TANGOPASS_ADMIN_TOKEN": token, "TANGOPASS_PUBLIC_URL": base_url, "TANGOPASS_TZ": "Europe/Madrid"}
+    live = start_server(str(tmp_path / "madrid.db"), port=port, env=env)
+    try:
+        yield Server(base_url, Api(base_url, token), live.process)
+    finally:
+        stop_gracefully(live.process)
+
+
+def test_both_pages_show_the_studios_wall_time_on_a_device_elsewhere(madrid_server, browser):
+    """A lesson at 01:30 in Madrid is 19:30 the day before in New York: a student's phone and
+    the teacher's laptop in New York both show the lesson, its cut-off and a pass's end at
+    the studio's wall time and date, and say whose time that is."""
+    api = madrid_server.api
+    day = (datetime.now(MADRID) + timedelta(days=3)).date()
+    starts = datetime.combine(day, datetime.min.time(), MADRID).replace(hour=1, minute=30)
+    api.set_lesson(starts)
+    bought = (datetime.now(MADRID) - timedelta(days=2)).replace(hour=12, minute=32, second=0, microsecond=0)
+    ana = api.add_student("Ana")
+    api.call("POST", "/admin/addPurchase", {"student_id": ana["id"], "credits": 4, "validity_months": 1,
+                                            "purchased_at": bought.isoformat()})
+    assert api.status(ana["token"])["time_zone"] == "Europe/Madrid"
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB", timezone_id="America/New_York")
+    context.set_default_timeout(10_000)
+    try:
+        student = context.new_page()
+        student.goto(madrid_server.link(ana))
+        expect(student.locator("#lesson-time")).to_have_text("01:30")
+        expect(student.locator("#lesson-day")).to_contain_text(re.compile(rf"\b{day.day} "))
+        expect(student.locator("#lesson-list")).to_contain_text("01:30")
+        expect(student.locator("#lots li").first).to_contain_text("12:32")
+        expect(student.locator("#zone-note")).to_contain_text("Europe/Madrid")
+
+        console = context.new_page()
+        sign_in(console, madrid_server)
+        group = console.locator(".lesson-group.is-next h3")
+        expect(group).to_contain_text(re.compile(rf"\b{day.day} "))
+        expect(group).to_contain_text("01:30")
+        closes = console.locator(".lesson-group.is-next").get_by_text("Registration closes")
+        expect(closes).to_contain_text("23:30")
+        expect(student.locator("#window-detail")).to_contain_text("23:30")
+        table = open_student(console, "Ana").locator(".lots-table")
+        expect(table.locator("tbody tr").first).to_contain_text("12:32")
+    finally:
+        context.close()
+
+
+def test_a_teacher_ahead_of_the_studio_can_pick_a_lesson_later_today(madrid_server, browser):
+    """In Tokyo it is already evening when Madrid has a lesson later today: the picker's
+    minimum is now on the studio's clock, so that lesson can be typed and added."""
+    soon = (datetime.now(MADRID) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_in(page, madrid_server)
+        page.get_by_label("New lesson (date and time)").fill(soon.strftime("%Y-%m-%dT%H:%M"))
+        page.get_by_role("button", name="Add lesson").click()
+        expect(page.locator("#lessons-message")).to_contain_text("Lesson added")
+        lesson = madrid_server.api.admin_list()["next_lesson"]
+        assert lesson["starts_at"] == iso(soon)
+    finally:
+        context.close()

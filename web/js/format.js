@@ -1,7 +1,8 @@
-// Dates and durations for people, in the page's language and the browser's time zone.
+// Dates and durations for people, in the page's language and the studio's time zone (both pages
+// call useTimeZone with the zone the API names; until then, the device's own).
 import { locale, t } from './i18n.js';
 
-let zone; // undefined: the device's own zone (the student page); the console sets the studio's
+let zone; // undefined: the device's own zone, until a page sets the studio's
 let dayFmt;
 let dayYearFmt;
 let longDayFmt;
@@ -119,9 +120,9 @@ export function isoWithOffset(date) {
     `${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
 
-/** The value a datetime-local / date input wants for a local date: "2026-11-24T19:00". */
-export function localInputValue(date, withTime = true) {
+/** The value a datetime-local input wants for date on the wall clock of the zone in use: "2026-11-24T19:00". */
+export function wallInputValue(date) {
+  const [hour, minute] = wallClock(date);
   const pad = (n) => String(n).padStart(2, '0');
-  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  return withTime ? `${day}T${pad(date.getHours())}:${pad(date.getMinutes())}` : day;
+  return `${dateOf(date.toISOString())}T${pad(hour)}:${pad(minute)}`;
 }

@@ -2,7 +2,7 @@
 // some dates, and the "clear after class" button for the lesson that has begun.
 import { t } from './i18n.js';
 import { byId } from './dom.js';
-import { formatDateTime, localInputValue, dateOf } from './format.js';
+import { formatDateTime, dateOf } from './format.js';
 import { announce, announceError } from './messages.js';
 import { confirmDialog } from './dialog.js';
 import { onSubmit, whileBusy } from './forms.js';
@@ -89,7 +89,6 @@ function setupClosure(ctx) {
 /** Wires the add-lesson form, the closure form and the clear button once. */
 export function setupLessonPanel(ctx) {
   const form = byId('lesson-form');
-  byId('lesson-start').min = localInputValue(new Date());
   onSubmit(form, async () => {
     try {
       await addLesson(form, ctx);

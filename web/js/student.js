@@ -1,6 +1,6 @@
 // The student screen: shows the pass for the token in ?t=…, registers and cancels.
 import { t, applyStaticText } from './i18n.js';
-import { formatDateTime } from './format.js';
+import { formatDateTime, useTimeZone, deviceZone } from './format.js';
 import { byId } from './dom.js';
 import { studentApi } from './api.js';
 import { announce, announceError } from './messages.js';
@@ -21,14 +21,29 @@ const state = {
   offline: false,
   busyAction: null, // 'register' | 'cancel' while a request is in flight
   busyLesson: null, // the id of the lesson in the list whose request is in flight
+  zone: null,       // the studio's IANA zone the page shows times in, once /status named it
 };
 
 function serverNow() {
   return Date.now() + state.skewMs;
 }
 
+/**
+ * Times on this page are the studio's (a lesson happens there), named when this device is
+ * elsewhere. An answer saved before /status named the zone keeps the device's.
+ */
+function applyZone(zone) {
+  if (!zone || zone === state.zone) return;
+  state.zone = zone;
+  useTimeZone(zone);
+  const note = byId('zone-note');
+  note.hidden = zone === deviceZone();
+  note.textContent = note.hidden ? '' : t('zoneNote', { zone });
+}
+
 function render() {
   if (!state.status) return;
+  applyZone(state.status.time_zone);
   renderPass(state.status, {
     nowMs: serverNow(),
     offline: state.offline,

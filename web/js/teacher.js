@@ -1,7 +1,7 @@
 // The teacher console: sign in with the admin token, then students, passes and lessons.
 import { t, applyStaticText } from './i18n.js';
 import { byId } from './dom.js';
-import { formatDateTime, useTimeZone, deviceZone } from './format.js';
+import { formatDateTime, useTimeZone, deviceZone, wallInputValue } from './format.js';
 import { announce, announceError } from './messages.js';
 import { createAdminApi } from './admin-api.js';
 import { getAdminToken, setAdminToken, forgetAdminToken } from './teacher-token.js';
@@ -55,6 +55,7 @@ const ctx = {
 /** Times in the console are the studio's: entered and shown there, the zone named if elsewhere. */
 function applyZone(zone) {
   useTimeZone(zone);
+  byId('lesson-start').min = wallInputValue(new Date()); // a lesson typed is at the studio's wall time
   const note = byId('zone-note');
   note.hidden = zone === deviceZone();
   note.textContent = note.hidden ? '' : t('zoneNote', { zone });
