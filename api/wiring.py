@@ -13,6 +13,7 @@ from tangopass.api.settings import Settings
 from tangopass.ledger.application import TangoPass, Terms
 from tangopass.projections.queries import Queries
 from tangopass.projections.storage.event_store import EventStore
+from tangopass.projections.storage.group_runner import GroupCommitRunner
 from tangopass.projections.storage.runner import CommandRunner
 from tangopass.projections.storage.stores import is_postgres, open_store
 from tangopass.projections.storage.stores import migrate as apply_schema
@@ -28,6 +29,17 @@ def command_lock_path(location: str, env: dict | None = None) -> str | None:
     return f"{location}.lock"
 
 
+def group_commit(location: str, env: dict | None = None) -> bool:
+    """Group commit on SQLite (see group_runner.py), unless TANGOPASS_GROUP_COMMIT=0.
+
+    The default since bench/serving_shape.py and http_ceiling.py measured it
+    against one transaction per command in the same runs (bench/README.md).
+    PostgreSQL keeps one transaction per command.
+    """
+    env = os.environ if env is None else env
+    return (env.get("TANGOPASS_GROUP_COMMIT") or "1") != "0" and not is_postgres(location)
+
+
 def open_ledger(location: str, terms: Terms, queries: Any = None, *, store: Any = None,
                 **store_options) -> TangoPass:
     """The application on a SQLite file or PostgreSQL database whose schema is applied.
@@ -40,7 +52,8 @@ def open_ledger(location: str, terms: Terms, queries: Any = None, *, store: Any 
     if queries is None:
         queries = Queries(store)
     events = EventStore(store)
-    runner = CommandRunner(store, events.cache, lock_path=command_lock_path(location))
+    kind = GroupCommitRunner if group_commit(location) else CommandRunner
+    runner = kind(store, events.cache, lock_path=command_lock_path(location))
 
     def close() -> None:
         runner.close()

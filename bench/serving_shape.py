@@ -1,6 +1,7 @@
 """Serving shape: register+cancel throughput, CPU per request and p99 for several
 ``tangopass serve`` shapes on SQLite (worker processes x threads, with and without
-the cross-worker command lock), each against its own ``/health`` in the same run.
+the cross-worker command lock, with and without group commit:
+``TANGOPASS_GROUP_COMMIT=1``), each against its own ``/health`` in the same run.
 
 Runs ``bench/http_ceiling.py`` once per shape (16 connections) and prints one
 line per shape; the default shape in ``tangopass serve`` is picked from these.
@@ -20,14 +21,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-SHAPES = [  # (workers, threads, command lock)
-    (1, 8, "1"), (2, 8, "1"), (2, 8, "0"), (4, 4, "1"), (1, 16, "1"),
+SHAPES = [  # (workers, threads, command lock, group commit)
+    (1, 8, "1", "0"), (2, 8, "1", "0"), (2, 8, "0", "0"), (4, 4, "1", "0"), (1, 16, "1", "0"),
+    (1, 8, "1", "1"), (2, 8, "1", "1"), (4, 4, "1", "1"),
 ]
 FIGURE = re.compile(r"^FIGURE (\S+) = ([\d.]+) ")
 RATIO = re.compile(r"\| ratio ([\d.]+)")
 
 
-def run_shape(workers: int, threads: int, lock: str, args) -> dict[str, tuple[float, float | None]]:
+def run_shape(workers: int, threads: int, lock: str, group: str,
+              args) -> dict[str, tuple[float, float | None]]:
     cmd = [sys.executable, str(common.BENCH_DIR / "http_ceiling.py"), "--workers", str(workers),
            "--threads", str(threads), "--modes", "register_cancel", "--sweep", "",
            "--rounds", "1" if args.quick else "2", "--seconds", "1" if args.quick else "3"]
@@ -35,10 +38,10 @@ def run_shape(workers: int, threads: int, lock: str, args) -> dict[str, tuple[fl
         cmd.append("--quick")
     if args.src:
         cmd += ["--src", args.src]
-    env = {**os.environ, "TANGOPASS_COMMAND_LOCK": lock}
+    env = {**os.environ, "TANGOPASS_COMMAND_LOCK": lock, "TANGOPASS_GROUP_COMMIT": group}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode:
-        raise SystemExit(f"http_ceiling failed for {workers}x{threads}:\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(f"http_ceiling failed for {workers}x{threads} group={group}:\n{done.stdout}\n{done.stderr}")
     found = {}
     for line in done.stdout.splitlines():
         m = FIGURE.match(line)
@@ -52,9 +55,10 @@ def main() -> None:
     p = common.parser(__doc__.split("\n\n")[0])
     args = p.parse_args()
     report = common.Report("serving_shape", args)
-    for workers, threads, lock in SHAPES[:1] if args.quick else SHAPES:
-        found = run_shape(workers, threads, lock, args)
-        name = f"shape.{workers}x{threads}{'' if lock == '1' else '.no_lock'}"
+    for workers, threads, lock, group in SHAPES[:1] + SHAPES[-1:] if args.quick else SHAPES:
+        found = run_shape(workers, threads, lock, group, args)
+        name = (f"shape.{workers}x{threads}{'' if lock == '1' else '.no_lock'}"
+                f"{'.group' if group == '1' else ''}")
         rps, ratio = found["http.register_cancel.rps"]
         cpu, cpu_ratio = found["http.register_cancel.cpu_ms_per_request"]
         p99, _ = found["http.register_cancel.p99_ms"]

@@ -103,7 +103,7 @@ class SQLiteStore:
         self._local.tx = None
         try:
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as ex:
+        except sqlite3.Error as ex:  # e.g. a deferred constraint: the transaction stays open
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreBusy(f"commit failed: {ex}") from None
