@@ -1,18 +1,9 @@
-"""The application: one verb method per command, each returning plain values.
+"""``TangoPass``: the application, composed of its command mixins over ``Service``.
 
-Every command loads the aggregates it needs, settles the student's expired lots
-(lazy expiry: a fact of time, kept even when the command is then refused), runs
-the domain method, and saves every touched aggregate. The injected ``runner``
-runs the whole command in ONE write transaction of the store (the write lock
-held before anything is read), so all its saves are one atomic append, and
-retries it on a version conflict a bounded number of times before answering
-busy. The injected ``events`` store loads aggregates and appends their events
-with the projections, the hash chain and the idempotent answer. Nothing here
-reads the clock, the environment or a file, sleeps, or writes SQL: ``now``
-comes in, and lookups (next id, who is registered, which students hold valid
-lots) go through the injected ``queries``, which inside a command read on the
-command's own transaction.
+Each verb method returns plain values; how a command becomes one atomic append
+is described in ledger/service.py.
 """
+
 from __future__ import annotations
 
 from tangopass.ledger.desk import TeachersDesk

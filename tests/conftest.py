@@ -141,3 +141,12 @@ def api(backend, settings, clock, request) -> Api:
         })
         return Api(WorkerClient(harness, clock))
     return Api(testing.TestClient(create_app(request.getfixturevalue("ctx"))))
+
+
+@pytest.fixture
+def ana(api) -> dict:
+    """Ana, with 3 credits, and a lesson on 2026-11-30 19:00 UTC to register for."""
+    student = api.add_student("Ana")
+    api.buy(student["id"], credits=3)
+    api.lesson("2026-11-30T19:00:00Z")
+    return student

@@ -11,14 +11,6 @@ from tests.audit.helpers import cli, drop_triggers, execute, restore_triggers
 from tests.support.db import rows
 
 
-@pytest.fixture
-def ana(api) -> dict:
-    student = api.add_student("Ana")
-    api.buy(student["id"], credits=3)
-    api.lesson("2026-11-30T19:00:00Z")
-    return student
-
-
 def chain(db_path: str) -> list[tuple[int, str]]:
     return rows(db_path, f"SELECT notification_id, link FROM {CHAIN_TABLE} ORDER BY notification_id")
 

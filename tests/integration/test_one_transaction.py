@@ -10,14 +10,6 @@ from tangopass.projections.storage.group_runner import GroupCommitRunner
 from tangopass.projections.storage.runner import CommandRunner
 
 
-@pytest.fixture
-def ana(api) -> dict:
-    student = api.add_student("Ana")
-    api.buy(student["id"], credits=3)
-    api.lesson("2026-11-30T19:00:00Z")
-    return student
-
-
 @pytest.mark.parametrize(("group", "runner"), [("1", GroupCommitRunner), ("0", CommandRunner)])
 def test_a_register_is_one_transaction_with_one_commit(monkeypatch, request, group, runner):
     monkeypatch.setenv("TANGOPASS_GROUP_COMMIT", group)

@@ -11,14 +11,6 @@ from tests.support.db import rows
 BOTH_STORES = True
 
 
-@pytest.fixture
-def ana(api) -> dict:
-    student = api.add_student("Ana")
-    api.buy(student["id"], credits=3)
-    api.lesson("2026-11-30T19:00:00Z")
-    return student
-
-
 def test_a_rollback_drops_every_cached_aggregate(ctx, ana, monkeypatch):
     ctx.ledger.register(ana["id"], None, ctx.clock())
     assert ctx.ledger.events.cache.get(Student.create_id(ana["id"])) is not None
