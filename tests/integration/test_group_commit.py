@@ -16,6 +16,7 @@ from tangopass.ledger.student import Student
 from tangopass.projections import projectors
 from tangopass.projections.storage.event_store import AggregateCache
 from tangopass.projections.storage.group_runner import GroupCommitRunner
+from tangopass.projections.storage.port import VersionConflict
 from tangopass.projections.storage.sqlite import SQLiteStore
 from tests.support.db import rows
 
@@ -138,6 +139,36 @@ def test_a_failed_command_rolls_back_alone_and_empties_the_cache(
     assert ledger.events.cache.get(Student.create_id(studio["cid"])) is not None
     assert rows(db_path, "SELECT student_id, type FROM ledger_events"
                 " WHERE type IN ('REGISTER', 'CANCEL') ORDER BY id") == [
+        (studio["ana"], "REGISTER"), (studio["cid"], "REGISTER")]
+
+
+def test_a_version_conflict_rolls_back_alone_and_runs_again_in_a_later_group(
+        ctx, studio, clock, db_path, monkeypatch):
+    """The UNIQUE (originator_id, version) refusal, as another process's append would cause
+    it: the command's savepoint goes, the rest of the group commits, and the command runs
+    again from fresh reads in the next group (answered once, spending one credit)."""
+    ledger = ctx.ledger
+    real = projectors.PROJECTORS[Student.Registered]
+    collisions = []
+
+    def collides_once(event, number):
+        if not collisions:
+            collisions.append(event.originator_id)
+            raise VersionConflict("simulated: another writer appended this version first")
+        return real(event, number)
+
+    monkeypatch.setitem(projectors.PROJECTORS, Student.Registered, collides_once)
+    groups = ledger.runner.groups
+    held = Held(ledger.runner)
+    ana = held.submit(ledger.register, studio["ana"], None, clock())
+    cid = held.submit(ledger.register, studio["cid"], None, clock())
+    held.release()
+
+    assert collisions == [Student.create_id(studio["ana"])]
+    assert ana["result"]["credits_available"] == 2 and cid["result"]["credits_available"] == 0
+    assert ledger.runner.groups == groups + 2  # the first group, then the retry's own
+    assert rows(db_path, "SELECT student_id, type FROM ledger_events"
+                " WHERE type = 'REGISTER' ORDER BY id") == [
         (studio["ana"], "REGISTER"), (studio["cid"], "REGISTER")]
 
 
