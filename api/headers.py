@@ -15,13 +15,17 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
 }
 
-# Pages and the service worker must revalidate so updates reach phones;
-# the other static files may be cached for an hour.
+# Pages are opened as ``/?t=TOKEN``: no HTTP cache may keep an entry under a URL that
+# holds a token (the service worker keeps its own copy of the shell, without the query).
+# The service worker must revalidate so updates reach phones; the other static files
+# may be cached for an hour.
+PAGE_CACHE = "no-store"
 FRESH_CACHE = "no-cache"
 STATIC_CACHE = "public, max-age=3600"
 
 
 def cache_control(file_name: str) -> str:
     """``Cache-Control`` of one static file of the PWA, by its name."""
-    fresh = file_name.endswith(".html") or file_name == "service-worker.js"
-    return FRESH_CACHE if fresh else STATIC_CACHE
+    if file_name.endswith(".html"):
+        return PAGE_CACHE
+    return FRESH_CACHE if file_name == "service-worker.js" else STATIC_CACHE

@@ -147,7 +147,7 @@ def stage_assets() -> None:
         shutil.copy2(source, destination)
         rules[f"/{relative}"] = headers.cache_control(source.name)
     # The pages as the student and the teacher open them (html_handling drops .html).
-    rules["/"] = rules["/teacher"] = headers.FRESH_CACHE
+    rules["/"] = rules["/teacher"] = headers.PAGE_CACHE
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.SECURITY_HEADERS.items()]
     for path in sorted(rules):
         lines += [path, f"  Cache-Control: {rules[path]}"]

@@ -6,6 +6,7 @@ or nothing and two processes starting at once apply each file once. It never use
 sqlite-utils' table-rebuilding helpers (``transform()``): those drop triggers.
 """
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from importlib.resources import files
@@ -50,14 +51,25 @@ def statements(sql: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement at end of script: {buffer[:80]!r}")
 
 
+def create_private(db_path: str) -> None:
+    """A new database file is readable by its owner only (0600): it holds every student's
+    token. SQLite gives its -wal and -shm files the same mode. An existing file is left as is."""
+    try:
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def apply_schema(db_path: str) -> list[str]:
     """Create or migrate the database; return the names of the files applied now.
 
     Raises ``SchemaMissing`` when the package holds no SQL, and rolls every file back when
     one statement fails (``sqlite3.Error``).
     """
-    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30,
-                           uri=db_path.startswith("file:"))  # an in-memory database for unit tests
+    uri = db_path.startswith("file:")  # an in-memory database for unit tests
+    if not uri:
+        create_private(db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None, timeout=30, uri=uri)
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
     try:
         db.execute("PRAGMA journal_mode=WAL")

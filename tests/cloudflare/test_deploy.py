@@ -49,8 +49,9 @@ def test_static_assets_carry_the_servers_security_and_cache_headers(api):
     rules = _header_rules((ROOT / ".worker" / "assets" / "_headers").read_text())
 
     assert rules["/*"] == SECURITY_HEADERS
-    for page in ("/", "/teacher", "/index.html", "/service-worker.js"):
-        assert rules[page] == {"Cache-Control": "no-cache"}
+    for page in ("/", "/teacher", "/index.html"):
+        assert rules[page] == {"Cache-Control": "no-store"}  # opened with ?t=TOKEN
+    assert rules["/service-worker.js"] == {"Cache-Control": "no-cache"}
     assert rules["/js/api.js"] == {"Cache-Control": cache_control("api.js")}
     health = api.client.simulate_get("/health")
     for name, value in SECURITY_HEADERS.items():

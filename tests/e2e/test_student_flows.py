@@ -224,6 +224,16 @@ def test_calendar_lists_registered_lessons_with_stable_uids(api, clock, db_path)
     assert [str(e["UID"]) for e in later] == [str(e["UID"]) for e in events]
 
 
+@pytest.mark.backends("server")  # on Cloudflare the assets serve pages: tests/cloudflare/test_deploy.py
+def test_the_page_opened_with_a_token_is_never_stored_by_an_http_cache(api):
+    ana = api.add_student("Ana")
+    for path in ("/", "/index.html"):
+        page = api.client.simulate_get(path, query_string=f"t={ana['token']}")
+        assert page.status_code == 200 and "<html" in page.text.lower()
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["referrer-policy"] == "no-referrer"
+
+
 def test_token_pages_never_leak_through_referer_or_caches(api):
     ana = api.add_student("Ana")
     result = api.status(ana["token"])
