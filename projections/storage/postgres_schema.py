@@ -4,9 +4,10 @@ Every top-level ``schema/*.sql`` is a migration for SQLite and D1. On
 PostgreSQL each one is applied once too, under the same name: its twin in
 ``schema/postgres/`` when there is one (the event store's types, triggers in
 PL/pgSQL), else the SQLite file translated (INTEGER to BIGINT, BLOB to BYTEA,
-no WITHOUT ROWID, no REFERENCES), so a migration that only adds tables, columns or indexes
-needs no twin. A SQLite trigger cannot be translated: such a file needs its
-twin, and applying refuses until it has one.
+no WITHOUT ROWID, no REFERENCES, INSERT OR IGNORE to ON CONFLICT DO NOTHING), so a
+migration that only adds tables, columns, indexes or rows needs no twin. A SQLite
+trigger cannot be translated: such a file needs its twin, and applying refuses until
+it has one.
 """
 
 from __future__ import annotations
@@ -35,10 +36,16 @@ def twins_dir() -> Path:
     return Path(str(files("tangopass.schema.postgres")))
 
 
+INSERT_OR_IGNORE = re.compile(r"^INSERT\s+OR\s+IGNORE\s+INTO\b", re.I)
+
+
 def translated(path: Path) -> str:
     """The SQLite file as PostgreSQL SQL; ValueError if it needs a hand-written twin."""
     out = []
     for statement in statements(path.read_text()):
+        if INSERT_OR_IGNORE.match(statement):  # the same meaning, in PostgreSQL's words
+            statement = INSERT_OR_IGNORE.sub("INSERT INTO", statement).rstrip().rstrip(";")
+            statement += " ON CONFLICT DO NOTHING"
         if UNTRANSLATABLE.search(statement):
             raise ValueError(
                 f"{path.name} has SQLite-only SQL ({UNTRANSLATABLE.search(statement).group(0)!r}):"
