@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import click
 
-from tangopass.api.audit.common import EXIT_CODES, AuditError, db_option, decoder, progress, readonly, resolve_db
+from tangopass.api.audit.common import READ_OUT_EXIT_CODES, AuditError, db_option, decoder, progress, readonly, resolve_db
 from tangopass.auditor.balance import balances_as_of
 from tangopass.auditor.reading import stored_rows, to_stored_event
 from tangopass.ledger.instants import iso
@@ -35,7 +35,7 @@ COLUMNS = ("student_id", "name", "credits_available", "recorded_balance", "expir
            "usable_lots")
 
 
-@click.command(epilog=EXIT_CODES)
+@click.command(epilog=READ_OUT_EXIT_CODES)
 @db_option
 @click.option("--as-of", "as_of", required=True, callback=parse_instant, metavar="INSTANT",
               help="ISO 8601 instant, e.g. 2026-01-01T00:00:00Z. Without an offset it is read"

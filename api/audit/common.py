@@ -23,6 +23,8 @@ EXIT_CODES = (
     "Exit status: 0 all good; 1 the check found a problem (reported on stdout); "
     "2 bad usage, or the database is missing or unreadable."
 )
+# For the commands that only read out (export, balance): they check nothing, so no 1.
+READ_OUT_EXIT_CODES = "Exit status: 0 done; 2 bad usage, or the database is missing or unreadable."
 
 
 class AuditError(click.ClickException):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from tangopass.api.audit.common import EXIT_CODES, AuditError, db_option, readonly, resolve_db
+from tangopass.api.audit.common import READ_OUT_EXIT_CODES, AuditError, db_option, readonly, resolve_db
 from tangopass.api.audit.targets import refuse_live_target
 from tangopass.projections.export import ledger_rows, write_csv, write_jsonl
 
 
-@click.command(epilog=EXIT_CODES)
+@click.command(epilog=READ_OUT_EXIT_CODES)
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True, help="CSV for spreadsheets, JSON lines for scripts.")
