@@ -31,19 +31,30 @@ def missing(reason: str) -> None:
     pytest.fail(reason)
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    """A fresh `tangopass serve` with an empty database, stopped (SIGTERM) after the test."""
+def serving(folder: Path, tz: str):
+    """A fresh `tangopass serve` on an empty database in ``tz``; stopped (SIGTERM) at the end."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     admin_token = secrets.token_urlsafe(24)
     env = {"TANGOPASS_ADMIN_TOKEN": admin_token, "TANGOPASS_PUBLIC_URL": base_url,
-           "TANGOPASS_TZ": "UTC", "TANGOPASS_WINDOW_HOURS": "2"}
-    live = start_server(str(tmp_path / "tangopass.db"), port=port, env=env)
+           "TANGOPASS_TZ": tz, "TANGOPASS_WINDOW_HOURS": "2"}
+    live = start_server(str(folder / "tangopass.db"), port=port, env=env)
     try:
         yield Server(base_url, Api(base_url, admin_token), live.process)
     finally:
         stop_gracefully(live.process)
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A studio in UTC."""
+    yield from serving(tmp_path, "UTC")
+
+
+@pytest.fixture
+def madrid_server(tmp_path: Path):
+    """A studio in Madrid (UTC+1 in winter, UTC+2 in summer)."""
+    yield from serving(tmp_path, "Europe/Madrid")
 
 
 @pytest.fixture(scope="session")

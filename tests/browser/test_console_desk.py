@@ -3,16 +3,13 @@ extension, settings, the report, the studio's time zone, offline roster, languag
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.server import free_port, start_server, stop_gracefully
-
-from .helpers import Api, Server, iso, sign_in
+from .helpers import iso, sign_in
 
 LAPTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -132,19 +129,6 @@ def test_settings_and_the_monthly_report(server, page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     assert "revenue,45.50" in Path(download.value.path()).read_text()
-
-
-@pytest.fixture
-def madrid_server(tmp_path: Path):
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    token = secrets.token_urlsafe(24)
-    env = {"TANGOPASS_ADMIN_TOKEN": token, "TANGOPASS_PUBLIC_URL": base_url, "TANGOPASS_TZ": "Europe/Madrid"}
-    live = start_server(str(tmp_path / "madrid.db"), port=port, env=env)
-    try:
-        yield Server(base_url, Api(base_url, token), live.process)
-    finally:
-        stop_gracefully(live.process)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])

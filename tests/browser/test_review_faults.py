@@ -10,18 +10,14 @@
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.server import free_port, start_server, stop_gracefully
-
-from .helpers import Api, Server, iso, sign_in
+from .helpers import iso, sign_in
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -102,20 +98,6 @@ def test_the_clear_button_clears_the_lesson_its_dialog_names(server, page):
     expect(page.locator("#lessons-message")).to_have_text("That lesson was already cleared or cancelled.")
     lessons = {l["id"]: l["status"] for l in server.api.call("GET", "/admin/lessons")["lessons"]}
     assert lessons == {first["id"]: "scheduled", second["id"]: "cleared"}
-
-
-@pytest.fixture
-def madrid_server(tmp_path: Path):
-    """A studio in Madrid (UTC+1 in winter, UTC+2 in summer)."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    token = secrets.token_urlsafe(24)
-    env = {"TANGOPASS_ADMIN_TOKEN": token, "TANGOPASS_PUBLIC_URL": base_url, "TANGOPASS_TZ": "Europe/Madrid"}
-    live = start_server(str(tmp_path / "madrid.db"), port=port, env=env)
-    try:
-        yield Server(base_url, Api(base_url, token), live.process)
-    finally:
-        stop_gracefully(live.process)
 
 
 def test_both_pages_show_the_studios_wall_time_on_a_device_elsewhere(madrid_server, browser):
