@@ -127,19 +127,6 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
             self.ctx.queries.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def refund(self, s: Student, lesson_id: int) -> bool:
-        """A registration's credit goes back to its lot; an expired lot takes it at once
-        (then True: it "expired on return")."""
-        reg = s.regs.pop(lesson_id)
-        lot = s.lots[reg.lot_id]
-        s.expected.append(entry("CANCEL", 1, lot.id, lesson_id))
-        if lot.expired(self.now):
-            event("refund into an expired lot: CANCEL then EXPIRE")
-            s.expected.append(entry("EXPIRE", -1, lot.id, ts=z(lot.expires_at)))
-            return True
-        lot.remaining += 1
-        return False
-
     # ---------------------------------------------------------------- places (part 2)
 
     def count(self, lesson: Lesson) -> int:
@@ -483,13 +470,7 @@ class LedgerMachine(ReferenceStudio, RuleBasedStateMachine):
     @rule(data=st.data(), days=st.integers(1, 30))
     def extend_validity(self, data, days: int) -> None:
         self.settle()
-        moved: list[tuple[Student, Lot, set[datetime]]] = []
-        for s in self.students.values():
-            for lot in s.lots.values():
-                if not lot.expired(self.now) and lot.remaining > 0:
-                    candidates = (instants_of(lot.wall + timedelta(days=days))
-                                  | instants_of(wall_of(lot.expires_at) + timedelta(days=days)))
-                    moved.append((s, lot, candidates))
+        moved = self.movable(days)
         result = self.admin(data, "extendValidity", {"days": days})
         assert result.status_code == 200, result.text
         subset(result.json, {"extended_lots": len(moved)})
